@@ -1,0 +1,2 @@
+// libpng 1.6 simplified and full API (Debian: libpng-dev).
+#include <png.h>

@@ -1,0 +1,4 @@
+import ArgumentParser
+import Workbench
+
+print("ddpm: under construction")

@@ -1,0 +1,6 @@
+import Testing
+import DiffusionEngine
+
+@Suite struct DiffusionEnginePlaceholder {
+    @Test func builds() { #expect(Bool(true)) }
+}

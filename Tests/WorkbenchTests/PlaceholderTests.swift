@@ -1,0 +1,6 @@
+import Testing
+import Workbench
+
+@Suite struct WorkbenchPlaceholder {
+    @Test func builds() { #expect(Bool(true)) }
+}
