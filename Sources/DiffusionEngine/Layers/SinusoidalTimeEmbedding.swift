@@ -9,7 +9,7 @@ import Darwin
 /// For `half = d/2` and frequencies `f_k = exp(-ln(10000) · k / (half - 1))`, k in 0..<half:
 /// `emb(t) = [sin(t f_0), …, sin(t f_{half-1}), cos(t f_0), …, cos(t f_{half-1})]`.
 /// Computed in Float in the same order as the PyTorch twin (`exp` of the Float exponent, then
-/// `t * f` and `sin`/`cos`), so both sides round alike. Timesteps are data, not something the
+/// `t * f` and `sin`/`cos`), so both sides round alike (an ulp in f is ~1e-4 in t·f at t≈1000). Timesteps are data, not something the
 /// model learns, so there is no backward: the gradient stops here.
 public final class SinusoidalTimeEmbedding {
     /// Output width d (even, at least 4 so half - 1 > 0).
@@ -21,9 +21,9 @@ public final class SinusoidalTimeEmbedding {
         precondition(dim % 2 == 0 && dim >= 4, "time embedding: dim \(dim) must be even and at least 4")
         self.dim = dim
         let half = dim / 2
-        // the exponent's scale is rounded to Float once, as `math.log(10000) / (half - 1)` is in Python
-        let scale = Float(-log(10000.0) / Double(half - 1))
-        frequencies = (0..<half).map { expf(Float($0) * scale) }
+        // evaluated left to right in Float, `(-ln(10000) · k) / (half - 1)`, as the twin's tensor ops do
+        let lnScale = Float(-log(10000.0))
+        frequencies = (0..<half).map { expf(lnScale * Float($0) / Float(half - 1)) }
     }
 
     /// N timesteps -> (N, d).
