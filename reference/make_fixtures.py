@@ -24,6 +24,7 @@ import sys
 import numpy as np
 import torch
 from safetensors.numpy import load_file
+from torch.utils.flop_counter import FlopCounterMode
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import schedule  # noqa: E402
@@ -119,6 +120,13 @@ def make_unet_fixture(path: str):
     t = torch.tensor(TIMESTEPS, dtype=torch.float32)
 
     y, loss, grads, gx = run(model, x, t, target)
+    # FLOPs as PyTorch counts them (conv, linear, matmul; 2 per multiply-add), independent of
+    # unet.analytic_counts, so the Swift formula is checked against PyTorch and not against itself.
+    with FlopCounterMode(display=False) as counter:
+        with torch.no_grad():
+            model(x, t)
+    torch_flops = counter.get_total_flops()
+    assert torch_flops == unet.forward_flops(cfg, x.shape[0]), "analytic FLOPs disagree with PyTorch"
     losses = trajectory(cfg, state, x, t, target, torch.float32)
 
     # The same in float64: how far is the float32 reference from the exact answer?
@@ -155,6 +163,8 @@ def make_unet_fixture(path: str):
         "parameters": json.dumps(order),  # forward (= Swift registration) order
         "adam": json.dumps(ADAM),
         "loss": "mean((output.y - input.target)^2)",
+        "parameter_count": str(sum(p.numel() for p in model.parameters())),
+        "forward_flops_batch2": str(torch_flops),
     }
     save_file(tensors, path, metadata=metadata)
     print(f"{path}: {len(order)} parameters, {sum(state[n].numel() for n in order)} floats, "
