@@ -7,7 +7,7 @@
 ///
 /// `batch` cuts (B, C, size, size) crops from it: random crop + horizontal flip when augmenting,
 /// centre crop otherwise. Decoding happens once, elsewhere (ImageIO); the engine never sees files.
-public struct ImageDataset: Sendable {
+public struct TrainingSet: Sendable {
     /// (N, C, S, S) in [-1, 1].
     public let images: Tensor
     /// The side of the crops handed to the model.
