@@ -51,6 +51,7 @@ import Workbench
         #expect(h.isFinished)
         #expect(h.firstDifferingT == nil)
         #expect(h.verdict == "identical within float rounding (max |Δ| 0)")
+        #expect(h.modelCalls == AppFixture.T)  // B reused every one of A's model outputs
         let engine = try engineVerdict(a: .fixed, b: b)
         #expect(h.verdict == engine)
     }
@@ -61,6 +62,7 @@ import Workbench
         let h = try AppFixture.compare(b: b)
         #expect(h.firstDifferingT != nil)
         #expect(h.verdict.hasPrefix("differs from t="))
+        #expect(h.modelCalls == 1 + 2 * (AppFixture.T - 1))  // shared only until the first step's noise differed
         let engine = try engineVerdict(a: .fixed, b: b)
         #expect(h.verdict == engine)
     }

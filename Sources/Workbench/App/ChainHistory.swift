@@ -127,6 +127,8 @@ public struct CompareHistory: Sendable {
     /// differ in forward coefficients.
     public var forward: ForwardComparison?
     public var error: String?
+    /// Model evaluations made so far for both chains (B reuses A's while they are bit-identical).
+    public var modelCalls = 0
 
     public var stepsDone: Int { Swift.max(0, frames.count - 1) }
     public var isFinished: Bool { stepsDone >= length }

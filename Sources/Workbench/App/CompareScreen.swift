@@ -76,7 +76,16 @@ public enum CompareScreen {
         }
         let k = shownFrame(input, h)
         let f = h.frames[k]
-        let cols = area.columns([.fill(2), .fill(2), .fill(2), .fill(3)], spacing: 1)
+        // Wide and tall: three images at a whole scale, the per-step panel below them at full
+        // width. Otherwise the panel is a fourth column beside smaller images.
+        let size = f.xA.shape[3]
+        var cols: [Rect]
+        if let rows = stackedImageRows(imageSize: size, area: area) {
+            let split = area.rows([.fixed(rows), .fill])
+            cols = split[0].columns([.fill, .fill, .fill], spacing: 1) + [split[1]]
+        } else {
+            cols = area.columns([.fill(2), .fill(2), .fill(2), .fill(3)], spacing: 1)
+        }
         let where_ = k == 0 ? "start (noise)" : (k >= h.length ? "result" : "after t=\(f.t)")
         let blockA = Block(title: "A: \(where_)", focused: true)
         blockA.render(into: &grid, area: cols[0], theme: theme)
@@ -101,9 +110,20 @@ public enum CompareScreen {
         ]
         if parts[1].height >= 3 {
             lines.append(TextLine(AsciiFallback.text("rounding threshold \(FixComparison.format(f.threshold)) (1e-5 · max |x|)", g), fg: theme.inactiveFg))
-            lines.append(TextLine(AsciiFallback.text("frame \(k) of \(h.frames.count - 1)" + (input.state.compare.position == nil ? " · following" : " · ← → browse, f follow"), g), fg: theme.inactiveFg))
+            lines.append(TextLine(AsciiFallback.text("frame \(k) of \(h.frames.count - 1)" + (input.state.compare.position == nil ? " · following" : " · ← → browse, f follow")
+                + " · \(h.modelCalls) model calls for \(2 * h.stepsDone) steps", g), fg: theme.inactiveFg))
         }
         AppRenderer.lines(lines, into: &grid, area: parts[1], theme: theme)
+    }
+
+    /// The height of the image row when the three images (at scale ≥ 1) and a panel of at least
+    /// 8 rows fit one above the other; nil when they do not.
+    static func stackedImageRows(imageSize s: Int, area: Rect) -> Int? {
+        for k in (1...8).reversed() {
+            let rows = (s * k + 1) / 2 + 2
+            if 3 * (s * k + 2) + 2 <= area.width && rows + 8 <= area.height { return rows }
+        }
+        return nil
     }
 
     /// Per-step max |Δ|, t = T-1 on the left, the largest value of each column's steps (so a

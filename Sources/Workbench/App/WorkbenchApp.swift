@@ -22,6 +22,7 @@ public enum WorkbenchApp {
     /// Runs the workbench until the user quits; returns the process exit code.
     public static func run(_ launch: AppLaunch) throws -> Int32 {
         let (themes, themeIndex, themeWarnings) = themeList(launch.theme)
+        unblockStopSignals()
         StopSignal.install()
         let backend = try NCursesBackend()
         defer { backend.stop() }
@@ -170,6 +171,17 @@ public enum WorkbenchApp {
 
     static func shellQuoted(_ s: String) -> String {
         s.allSatisfy { $0.isLetter || $0.isNumber || "/._-+=:,@".contains($0) } ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// A parent may start us with SIGINT/SIGTERM blocked (test runners, some process managers);
+    /// then Ctrl-C would never reach `StopSignal`. Unblock them on this thread before any other
+    /// thread starts, so every thread inherits the open mask.
+    static func unblockStopSignals() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     /// A centred one-line message on a blank screen (start-up).
