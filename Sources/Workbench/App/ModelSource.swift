@@ -102,6 +102,9 @@ public final class ModelSource: @unchecked Sendable {
         session?.weights.read().value ?? fixed!.weights
     }
 
+    /// Grows with every weights copy the session publishes (0 when viewing).
+    public var weightsVersion: Int { session?.weights.read().version ?? 0 }
+
     /// Carries out a command of the key handler that concerns training.
     public func perform(_ command: AppCommand) {
         guard let session else { return }

@@ -44,6 +44,9 @@ public enum WorkbenchApp {
         var noticeSince = monotonicSeconds()
         var lastNotice = state.notice
         var lastTick = monotonicSeconds()
+        var benchmark = RedrawBenchmark.fromEnvironment()
+        var awaitingWeights: (version: Int, since: Double)?
+        var benchReport: String?
 
         while true {
             // Keys: the first waits up to pollMs, then drain what is queued (held arrows) before drawing.
@@ -54,7 +57,13 @@ public enum WorkbenchApp {
                 if k == .resize {
                     resized = true
                 } else {
-                    for command in state.handle(k) { source.perform(command) }
+                    for command in state.handle(k) {
+                        source.perform(command)
+                        // A chain restarted "on the newest weights" waits for the copy it asked for.
+                        if command == .refreshWeights && source.isTraining {
+                            awaitingWeights = (source.weightsVersion, monotonicSeconds())
+                        }
+                    }
                 }
                 drained += 1
                 key = drained < 64 ? backend.readKey(timeoutMs: 0) : nil
@@ -73,7 +82,11 @@ public enum WorkbenchApp {
             lastTick = now
             let compare = worker.compare.read()
             if let h = compare.value { state.compareAvailable = max(0, h.frames.count - 1) }
-            worker.want(wants(state))
+            if let w = awaitingWeights, source.weightsVersion != w.version || now - w.since > 5 || !source.isTraining {
+                awaitingWeights = nil
+            }
+            // No chain work while saving, nor before the fresh weights copy arrives.
+            worker.want(state.quitting || awaitingWeights != nil ? ChainWorker.Wants() : wants(state))
 
             if state.notice != lastNotice { lastNotice = state.notice; noticeSince = now }
             if state.notice != nil && !state.quitting && now - noticeSince > noticeSeconds {
@@ -95,12 +108,19 @@ public enum WorkbenchApp {
                     let body = Rect(x: 0, y: 1, width: size.width, height: max(0, size.height - 2))
                     state.helpScroll = min(state.helpScroll, HelpScreen.maxScroll(area: body, theme: input.theme, glyphs: backend.glyphs))
                 }
-                var grid = backend.makeGrid(theme: input.theme)
-                AppRenderer.render(input, into: &grid)
-                backend.draw(grid)
-                backend.flush()
+                var frameInput = input
+                frameInput.state = state
+                drawFrame(frameInput, backend: backend)
                 lastDrawn = DrawKey(state: state, snapshot: snapshot.version, denoise: denoise.version, compare: compare.version,
                                     width: size.width, height: size.height, weightsStep: weightsStep)
+            }
+
+            // DDPM_BENCH_REDRAW=N: once, time N full redraws of every screen, then quit as `q` does.
+            if var bench = benchmark, !state.quitting {
+                bench.run(state: state, source: source, worker: worker, backend: backend, theme: themes[state.themeIndex])
+                benchmark = nil
+                benchReport = bench.report(size: backend.size, colorMode: backend.colorMode.rawValue)
+                for command in state.handle(.character("q")) { source.perform(command) }
             }
         }
 
@@ -110,7 +130,36 @@ public enum WorkbenchApp {
         if case .diverged? = end, exitCode == 0 { exitCode = 1 }
         for w in warnings { FileHandle.standardError.write(Data("ddpm: warning: \(w)\n".utf8)) }
         print(farewell(source: source, launch: launch, end: end))
+        if let benchReport { RedrawBenchmark.write(benchReport) }
         return exitCode
+    }
+
+    /// Renders a frame and hands it to the terminal.
+    /// - Returns: seconds spent rendering (pure), writing (ncurses draw + refresh, wall time) and
+    ///   the CPU time of this thread while writing (less than the wall time when the terminal is slow to read).
+    @discardableResult
+    static func drawFrame(_ input: FrameInput, backend: NCursesBackend, full: Bool = false) -> FrameTiming {
+        let t0 = monotonicSeconds()
+        var grid = backend.makeGrid(theme: input.theme)
+        AppRenderer.render(input, into: &grid)
+        let t1 = monotonicSeconds(), c1 = threadCPUSeconds()
+        if full { backend.invalidate() }
+        backend.draw(grid)
+        backend.flush()
+        return FrameTiming(render: t1 - t0, output: monotonicSeconds() - t1, outputCPU: threadCPUSeconds() - c1)
+    }
+
+    /// How long one frame took (seconds).
+    struct FrameTiming {
+        var render: Double
+        var output: Double
+        var outputCPU: Double
+    }
+
+    static func threadCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 
     /// What a frame depends on; the loop redraws when it changes.
