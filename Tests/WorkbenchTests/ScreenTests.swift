@@ -152,7 +152,8 @@ import Workbench
         #expect(text.contains("t = 9 → t = 8   step 1 of 10"))
         #expect(text.contains("posterior_mean_coef1"))
         #expect(text.contains("predicted x̂_0"))
-        #expect(text.contains("weights of step 42 · seed 1"))
+        #expect(text.contains("EMA, from step 42"))
+        #expect(text.contains("DDPM ancestral · seed 1"))
         #expect(text.contains("σ_t"))
         s.denoise.position = AppFixture.T
         text = AppFixture.frame(AppFixture.input(s, denoise: h), width: 160, height: 50).text
@@ -184,6 +185,16 @@ import Workbench
         #expect(text.contains("every step so far: exactly 0"))
         let row = g.textLines().firstIndex { $0.contains("identical within float rounding") }!
         #expect(g.fgRuns(row: row).contains { $0.color == Theme.default.ok })
+    }
+
+    @Test func comparedImagesShareOneScale() throws {
+        let input = try inputs()[3]
+        for (w, h) in sizes {
+            let cells = AppFixture.frame(input, width: w, height: h).cells.filter { $0.character == "▀" }.count
+            // Three 8x8 images at one whole scale k: 3 · 8k columns · 4k rows.
+            let k = (1...12).first { 3 * 32 * $0 * $0 == cells }
+            #expect(k != nil, "\(w)x\(h): \(cells) half-block cells")
+        }
     }
 
     @Test func compareReportsADifference() throws {

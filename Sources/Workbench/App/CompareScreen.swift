@@ -82,9 +82,10 @@ public enum CompareScreen {
         var cols: [Rect]
         if let rows = stackedImageRows(imageSize: size, area: area) {
             let split = area.rows([.fixed(rows), .fill])
-            cols = split[0].columns([.fill, .fill, .fill], spacing: 1) + [split[1]]
+            cols = ImageTiles.equalColumns(split[0], count: 3) + [split[1]]
         } else {
-            cols = area.columns([.fill(2), .fill(2), .fill(2), .fill(3)], spacing: 1)
+            let images = area.left((area.width - 1) * 2 / 3)
+            cols = ImageTiles.equalColumns(images, count: 3) + [Rect(x: images.maxX + 1, y: area.y, width: area.maxX - images.maxX - 1, height: area.height)]
         }
         let where_ = k == 0 ? "start (noise)" : (k >= h.length ? "result" : "after t=\(f.t)")
         let blockA = Block(title: "A: \(where_)", focused: true)

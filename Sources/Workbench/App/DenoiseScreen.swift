@@ -9,8 +9,9 @@ public enum DenoiseScreen {
     /// ε̂ is drawn with ±this many standard deviations mapped onto black…white.
     public static let noiseRange: Float = 2.5
 
-    /// Rows kept for the text panels below the images.
-    static let infoRows = 12
+    /// Rows kept for the text panels below the images (fewer on a short terminal, so the
+    /// images stay large enough to see).
+    static func infoRows(_ height: Int) -> Int { min(12, max(7, height / 3)) }
 
     public static func render(_ input: FrameInput, into grid: inout Grid, area: Rect) {
         let theme = input.theme
@@ -29,16 +30,23 @@ public enum DenoiseScreen {
         let rows = area.rows([.fixed(imageRows), .fixed(1), .fill])
         renderImages(input, history: h, into: &grid, area: rows[0])
         renderGauge(input, history: h, into: &grid, area: rows[1])
-        let info = rows[2].columns([.fill(3), .fill(2), .fill(3)], spacing: 1)
-        renderStep(input, history: h, into: &grid, area: info[0])
-        renderCoefficients(input, history: h, into: &grid, area: info[1])
-        renderChainPlot(input, history: h, into: &grid, area: info[2])
+        // The chain plot only where there is room for it next to the step and its coefficients.
+        if rows[2].width >= 120 {
+            let info = rows[2].columns([.fill(3), .fixed(44), .fill(3)], spacing: 1)
+            renderStep(input, history: h, into: &grid, area: info[0])
+            renderCoefficients(input, history: h, into: &grid, area: info[1])
+            renderChainPlot(input, history: h, into: &grid, area: info[2])
+        } else {
+            let info = rows[2].columns([.fill, .fixed(min(44, rows[2].width / 2))], spacing: 1)
+            renderStep(input, history: h, into: &grid, area: info[0])
+            renderCoefficients(input, history: h, into: &grid, area: info[1])
+        }
     }
 
     /// Height of the image row: the largest whole scale (or 1/2, 1/4) of three bordered panels
     /// that leaves `infoRows` for the text below and fits the width.
     static func imagePanelHeight(imageSize s: Int, area: Rect) -> Int {
-        let budget = area.height - 1 - infoRows
+        let budget = area.height - 1 - infoRows(area.height)
         let candidates: [Int] = (1...8).reversed().map { s * $0 } + [(s + 1) / 2, (s + 3) / 4]
         for px in candidates where px > 0 {
             let rows = (px + 1) / 2 + 2, cols = px + 2
@@ -64,7 +72,7 @@ public enum DenoiseScreen {
         let theme = input.theme, g = grid.glyphs
         let p = input.state.denoise.position
         let (x, frame, label) = shown(h, position: p)
-        let panels = area.columns([.fill, .fill, .fill], spacing: 1)
+        let panels = ImageTiles.equalColumns(area, count: 3)
         let finalNote = p >= h.length ? " (last step)" : ""
         let titles = [label, AsciiFallback.text("predicted x̂_0" + finalNote, g), AsciiFallback.text("predicted ε̂ (±\(AppRenderer.number(Double(noiseRange)))σ)" + finalNote, g)]
         let tensors: [(Tensor?, ClosedRange<Float>)] = [
@@ -108,20 +116,24 @@ public enum DenoiseScreen {
             lines.append(TextLine([Span("x_0", fg: theme.hiFg, attributes: .bold), Span("   the chain's result", fg: theme.inactiveFg)]))
         }
         let sampler = d.settings.sampler == .ddpm ? "DDPM ancestral" : "DDIM \(h.length) steps, eta=0"
-        lines.append(f("sampler", "\(sampler) · \(d.settings.ema ? "EMA" : "raw") weights of step \(h.weightsStep) · seed \(d.settings.seed)"))
-        if let frame { lines.append(f(AsciiFallback.text("σ_t", g).padding(7), "\(AppRenderer.number(Double(frame.sigma)))  (noise added at this step)")) }
-        if let x {
-            let st = frame.map { d.position < h.length ? $0.stats : TensorStats(x.data) } ?? TensorStats(x.data)
-            lines.append(f("x_t    ", "mean \(AppRenderer.number(Double(st.mean)))  std \(AppRenderer.number(Double(st.std)))  min \(AppRenderer.number(Double(st.min)))  max \(AppRenderer.number(Double(st.max)))"))
+        lines.append(f("sampler", "\(sampler) · seed \(d.settings.seed)"))
+        lines.append(f("weights", "\(d.settings.ema ? "EMA" : "raw"), from step \(h.weightsStep)"))
+        if let frame { lines.append(f(AsciiFallback.text("σ_t", g).padding(7), "\(AppRenderer.number(Double(frame.sigma)))  (std of the noise added)")) }
+        func stats(_ label: String, _ st: TensorStats) {
+            let n = { (v: Float) in AppRenderer.number(Double(v)) }
+            if inner.width >= 60 {
+                lines.append(f(AsciiFallback.text(label, g).padding(7), "mean \(n(st.mean))  std \(n(st.std))  min \(n(st.min))  max \(n(st.max))"))
+            } else {
+                lines.append(f(AsciiFallback.text(label, g).padding(7), "mean \(n(st.mean))  std \(n(st.std))"))
+                lines.append(f("       ", "min \(n(st.min))  max \(n(st.max))"))
+            }
         }
-        if let frame {
-            let s0 = frame.predictedStats
-            lines.append(f(AsciiFallback.text("x̂_0", g).padding(7), "mean \(AppRenderer.number(Double(s0.mean)))  std \(AppRenderer.number(Double(s0.std)))  min \(AppRenderer.number(Double(s0.min)))  max \(AppRenderer.number(Double(s0.max)))"))
-        }
+        if let x { stats("x_t", frame.map { d.position < h.length ? $0.stats : TensorStats(x.data) } ?? TensorStats(x.data)) }
+        if let frame { stats("x̂_0", frame.predictedStats) }
         let play = d.playing ? "playing" : "paused"
         lines.append(TextLine([Span(play, fg: d.playing ? theme.ok : theme.inactiveFg, attributes: .bold),
                                Span(" · \(AppRenderer.number(d.stepsPerSecond)) steps/s", fg: theme.mainFg),
-                               Span(h.secondsPerStep > 0 ? String(format: " · model %.1f ms/step", h.secondsPerStep * 1000) : "", fg: theme.inactiveFg)]))
+                               Span(h.secondsPerStep > 0 ? String(format: " · %.1f ms/step", h.secondsPerStep * 1000) : "", fg: theme.inactiveFg)]))
         if !input.info.viewOnly && input.newestWeightsStep > h.weightsStep {
             lines.append(TextLine("newer weights (step \(input.newestWeightsStep)): w restarts on them", fg: theme.warn))
         }

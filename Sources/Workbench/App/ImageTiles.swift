@@ -36,6 +36,13 @@ public enum ImageTiles {
         return (HalfBlockImage.heatMap(width: w, height: h, values: values, ramp: ramp, lower: 0, upper: hi), hi)
     }
 
+    /// `count` equal columns (the remainder left over at the right), so images placed in them get
+    /// the same scale — `Rect.columns` would give the first ones an extra cell.
+    public static func equalColumns(_ area: Rect, count: Int, spacing: Int = 1) -> [Rect] {
+        let w = max(0, (area.width - spacing * (count - 1)) / max(count, 1))
+        return (0..<count).map { Rect(x: area.x + $0 * (w + spacing), y: area.y, width: w, height: area.height) }
+    }
+
     /// Where N tiles of one size go.
     public struct Layout: Equatable, Sendable {
         /// Cells per tile (pixels wide, half the pixels high, rounded up).
