@@ -102,12 +102,14 @@ import Testing
     func ctrlCSavesAndResumes() throws {
         let dir = try CommandFixtures.tempFolder("cli-sigint")
         defer { try? FileManager.default.removeItem(atPath: dir) }
+        let images = try CommandFixtures.imageFolder(in: dir + "/images", count: 3)
         let log = dir + "/out.txt"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Self.binary!)
         p.arguments = ["train", "--preset", "fixture", "--timesteps", "20", "--steps", "1000000", "--batch", "2",
-                       "--accumulate", "1", "--save-every", "1000000", "--samples", "2", "--log-every", "1", "--out", dir + "/run"]
+                       "--accumulate", "1", "--save-every", "1000000", "--samples", "2", "--log-every", "1", "--out", dir + "/run",
+                       "--data", images]
         p.standardOutput = FileHandle(forWritingAtPath: log)
         p.standardError = FileHandle.nullDevice
         try p.run()
@@ -128,13 +130,13 @@ import Testing
         let tail = out.split(separator: "\n").suffix(4).joined(separator: "\n")
         #expect(p.terminationStatus == 130, "exit status; output ends with:\n\(tail)")
         #expect(out.contains("by SIGINT"), "\(tail)")
-        #expect(out.contains("resume with: ddpm train --resume \(dir)/run/checkpoint.safetensors"), "\(tail)")
+        #expect(out.contains("resume with: ddpm train --resume \(dir)/run/checkpoint.safetensors --data \(images)"), "\(tail)")
         #expect(FileManager.default.fileExists(atPath: dir + "/run/samples/step-final.png"))
 
         // Resume to a few more steps than were saved.
         let saved = out.components(separatedBy: "stopped at step ").last.flatMap { Int($0.prefix { $0.isNumber }) } ?? -1
         #expect(saved >= 3)
-        let r = try Self.run(["train", "--resume", dir + "/run/checkpoint.safetensors", "--steps", String(saved + 2)])
+        let r = try Self.run(["train", "--resume", dir + "/run/checkpoint.safetensors", "--data", images, "--steps", String(saved + 2)])
         #expect(r.status == 0, "\(r.err)")
         #expect(r.out.contains("resuming \(dir)/run/checkpoint.safetensors at step \(saved)"))
         #expect(r.out.contains("finished \(saved + 2) steps"))

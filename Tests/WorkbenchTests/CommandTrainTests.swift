@@ -24,8 +24,12 @@ import Workbench
     @Test func trainsSavesAndReportsMilestonesThenResumes() throws {
         let dir = try CommandFixtures.tempFolder("train")
         defer { try? FileManager.default.removeItem(atPath: dir) }
+        let images = try CommandFixtures.imageFolder(in: dir + "-images", count: 4)
+        defer { try? FileManager.default.removeItem(atPath: images) }
         let console = Console.capturing()
-        let code = try fixtureRun(out: dir).run(console: console)
+        var run = fixtureRun(out: dir)
+        run.data = images
+        let code = try run.run(console: console)
         #expect(code == 0)
         let out = console.capturedOutput
         #expect(out.hasPrefix("ddpm train: preset fixture"))
@@ -42,6 +46,7 @@ import Workbench
         // Resuming a finished run needs a larger --steps; other flags are ignored with a warning.
         var again = TrainCommand()
         again.resume = dir + "/checkpoint.safetensors"
+        again.data = images
         #expect(throws: FlagError.self) { try again.run(console: .capturing()) }
         again.overrides.steps = 6
         again.overrides.batch = 99
@@ -52,6 +57,33 @@ import Workbench
         #expect(c2.capturedOutput.contains("step 6 (final)"))
         let c = try Checkpoint.load(path: dir + "/checkpoint.safetensors")
         #expect(c.step == 6 && c.options.batchSize == 2)
+
+        // The dataset must match the checkpoint's: the built-in faces are not these 4 images.
+        var other = TrainCommand()
+        other.resume = dir + "/checkpoint.safetensors"
+        other.overrides.steps = 8
+        do {
+            _ = try other.run(console: .capturing())
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("use the same --data"))
+        }
+    }
+
+    @Test func divergedLossExitsWithOneAndSaysSo() throws {
+        let dir = try CommandFixtures.tempFolder("nan")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let images = try CommandFixtures.imageFolder(in: dir + "/images", count: 2)
+        var c = fixtureRun(out: dir + "/run")
+        c.data = images
+        c.overrides.learningRate = 1e8
+        c.overrides.clip = 1e30
+        c.overrides.steps = 20
+        c.overrides.saveEvery = 100
+        let console = Console.capturing()
+        #expect(try c.run(console: console) == 1)
+        #expect(console.capturedErrors.hasPrefix("error: training: the loss became nan at step "))
+        #expect(console.capturedErrors.contains("no checkpoint was written before the loss diverged"))
     }
 
     @Test func flagErrorsComeBeforeAnyWork() throws {
@@ -103,5 +135,52 @@ import Workbench
         #expect(p.line(step: 3, loss: 4, imagesPerSecond: 12.34, eta: 65) == "step 3/100  loss 4.0000 (avg 3.0000)  12.3 img/s  ETA 1m05s")
         #expect(TrainProgress.milestoneLine(step: 5, final: false, checkpoint: "c", samples: nil, nnRMSE: 0.1234, swd: nil)
             == "step 5: checkpoint c, samples NOT written, nn-RMSE 0.123")
+    }
+}
+
+/// Helpers shared by the command tests: temporary folders and a small trained checkpoint.
+enum CommandFixtures {
+    /// A fresh empty folder under the system's temporary directory.
+    static func tempFolder(_ name: String = "cmd") throws -> String {
+        let path = FileManager.default.temporaryDirectory.path + "/ddpm-\(name)-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// A folder of `count` small PNGs (different colours), for fast runs on a few images.
+    static func imageFolder(in path: String, count: Int) throws -> String {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        for i in 0..<count {
+            let v = Float(i) / Float(max(1, count - 1))
+            try PNGEncoder.write(RGBImage(width: 12, height: 12, red: v, green: 1 - v, blue: 0.5), to: path + "/\(i).png")
+        }
+        return path
+    }
+
+    /// Options of the `fixture` preset sized for debug-build tests (8x8, T = 20).
+    static func fixtureOptions(timesteps: Int = 20, steps: Int = 2) -> TrainingOptions {
+        var o = TrainingOptions()
+        o.preset = "fixture"
+        o.model = .fixture
+        o.timesteps = timesteps
+        o.batchSize = 4
+        o.accumulate = 1
+        o.steps = steps
+        o.saveEvery = 1000
+        o.sampleCount = 4
+        return o
+    }
+
+    /// A fixture-preset model trained `steps` steps on random images and saved in `folder`.
+    /// - Returns: the checkpoint's path.
+    static func trainedCheckpoint(in folder: String, steps: Int = 2, timesteps: Int = 20) throws -> String {
+        var rng = RandomGenerator(seed: 3)
+        let images = rng.uniformTensor([6, 3, 9, 9], lo: -1, hi: 1)
+        let set = try TrainingSet(images: images, size: 8, names: [])
+        let trainer = try Trainer(options: fixtureOptions(timesteps: timesteps, steps: steps), dataset: set)
+        for _ in 0..<steps { try trainer.trainStep() }
+        let path = folder + "/checkpoint.safetensors"
+        try trainer.saveCheckpoint(path: path)
+        return path
     }
 }

@@ -154,9 +154,9 @@ public struct TrainCommand: Sendable {
         case let .diverged(message):
             console.error(message)
             if let s = snap.lastCheckpointStep, let p = snap.lastCheckpointPath {
-                console.line("the last good checkpoint is \(p) (step \(s)); start a new run with a lower --lr")
+                console.note("the last good checkpoint is \(p) (step \(s)); start a new run with a lower --lr")
             } else {
-                console.line("no checkpoint was written before the loss diverged")
+                console.note("no checkpoint was written before the loss diverged; start a new run with a lower --lr")
             }
             return 1
         }
