@@ -43,6 +43,14 @@ import Workbench
         }
         #expect(try Checkpoint.load(path: dir + "/checkpoint.safetensors").step == 4)
 
+        // A new run does not overwrite a folder that holds a checkpoint.
+        do {
+            _ = try run.run(console: .capturing())
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)" == "--out \(dir): already holds a checkpoint; continue it with --resume \(dir)/checkpoint.safetensors, or pick another --out")
+        }
+
         // Resuming a finished run needs a larger --steps; other flags are ignored with a warning.
         var again = TrainCommand()
         again.resume = dir + "/checkpoint.safetensors"

@@ -115,6 +115,14 @@ public enum FlagValues {
         return "runs/" + f.string(from: now)
     }
 
+    /// Refuses to start a new run in a folder that already holds a checkpoint: the new run would
+    /// replace it (FIX 2's point is that a trained model is never lost by accident).
+    public static func checkFreshRunFolder(_ out: String) throws {
+        let existing = out + "/checkpoint.safetensors"
+        guard FileManager.default.fileExists(atPath: existing) else { return }
+        throw FlagError("--out \(out): already holds a checkpoint; continue it with --resume \(shellWord(existing)), or pick another --out")
+    }
+
     /// The folder holding `path` ("." for a bare file name).
     public static func folder(of path: String) -> String {
         let d = (path as NSString).deletingLastPathComponent

@@ -55,6 +55,7 @@ public struct TrainCommand: Sendable {
             options = try overrides.apply(to: TrainingOptions())
         }
         let outPath = out ?? resume.map(FlagValues.folder(of:)) ?? FlagValues.defaultRunFolder()
+        if resume == nil { try FlagValues.checkFreshRunFolder(outPath) }
 
         // Data: warnings first, so they are not lost under the progress line.
         let source = DataSource(folder: data, className: className)
