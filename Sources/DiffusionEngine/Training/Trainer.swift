@@ -1,0 +1,114 @@
+/// One training run's state and its step: batch -> random t -> noise -> qSample -> model -> loss
+/// -> backward (accumulated over `accumulate` micro-batches) -> clip -> Adam -> EMA.
+///
+/// Reproducibility: the randomness of step k (batch order when an epoch ends, crops, flips,
+/// timesteps, noise) comes from `RandomGenerator(seed).derived(stream: k)`, so the whole random
+/// state is the seed, the step number and the epoch sampler. A run interrupted at step k and
+/// resumed from its checkpoint produces the same losses as an uninterrupted one.
+public final class Trainer {
+    public let options: TrainingOptions
+    public let model: UNet
+    public let diffusion: GaussianDiffusion
+    public let dataset: TrainingSet
+    public internal(set) var adam: Adam
+    public internal(set) var ema: EMA
+    /// Optimizer steps taken.
+    public internal(set) var step: Int = 0
+    var sampler: EpochSampler
+    /// Loss of every step taken (mean over its micro-batches).
+    public internal(set) var lossHistory: [Float] = []
+    /// Running mean loss per timestep bucket (T split into `bucketCount` equal ranges).
+    public internal(set) var bucketLoss: [Float]
+    public static let bucketCount = 10
+    /// Global gradient norm before clipping, of the last step.
+    public internal(set) var lastGradNorm: Float = 0
+
+    /// A fresh run.
+    public init(options: TrainingOptions, dataset: TrainingSet) throws {
+        try options.validate()
+        guard dataset.size == options.model.imageSize else {
+            throw EngineError("dataset: images are cropped to \(dataset.size)px but the model expects \(options.model.imageSize)px")
+        }
+        guard dataset.channels == options.model.channels else {
+            throw EngineError("dataset: \(dataset.channels) channels, the model expects \(options.model.channels)")
+        }
+        self.options = options
+        self.dataset = dataset
+        self.model = try UNet(config: options.model, seed: options.seed)
+        let schedule = try NoiseSchedule(options.schedule, timesteps: options.timesteps)
+        self.diffusion = GaussianDiffusion(schedule: schedule, objective: options.objective, fixes: options.fixes)
+        self.adam = Adam(parameterCount: model.store.count, lr: options.learningRate)
+        self.ema = EMA(model.store, decay: options.emaDecay, updateEvery: options.emaEvery)
+        self.sampler = EpochSampler(count: dataset.count)
+        self.bucketLoss = [Float](repeating: .nan, count: Self.bucketCount)
+    }
+
+    /// What one step did.
+    public struct StepResult: Sendable {
+        public var step: Int
+        public var loss: Float
+        public var gradNorm: Float
+        /// Per-sample (timestep, loss) pairs of this step, for bucketing and plots.
+        public var perSample: [(t: Int, loss: Float)]
+    }
+
+    /// Takes one optimizer step.
+    /// - Throws: `EngineError` when the loss is NaN or infinite; the weights are left as they were
+    ///   before this step (nothing is updated), so the last checkpoint and the current state agree.
+    @discardableResult
+    public func trainStep() throws -> StepResult {
+        var rng = RandomGenerator(seed: options.seed).derived(stream: UInt64(step))
+        var nextSampler = sampler
+        model.store.zeroGrads()
+        var lossSum: Float = 0
+        var perSample: [(t: Int, loss: Float)] = []
+        for _ in 0..<options.accumulate {
+            let idx = nextSampler.next(options.batchSize, rng: &rng)
+            let x0 = dataset.batch(idx, augment: options.augment, rng: &rng)
+            let t = diffusion.randomTimesteps(options.batchSize, rng: &rng)
+            let noise = rng.normalTensor(x0.shape)
+            // The gradient is scaled by 1/accumulate (the course divides each micro-batch loss by it).
+            let r = diffusion.pLosses(model: model, x0: x0, t: t, noise: noise, lossScale: 1 / Float(options.accumulate))
+            lossSum += r.loss
+            for (i, l) in r.perSample.enumerated() { perSample.append((t[i], l)) }
+        }
+        let loss = lossSum / Float(options.accumulate)
+        guard loss.isFinite else {
+            model.store.zeroGrads()
+            throw EngineError("training: the loss became \(loss) at step \(step + 1); weights were not updated — lower --lr or check the data")
+        }
+        let norm = GradientClipping.clip(model.store, maxNorm: options.maxGradNorm)
+        guard norm.isFinite else {
+            model.store.zeroGrads()
+            throw EngineError("training: the gradient norm became \(norm) at step \(step + 1); weights were not updated — lower --lr")
+        }
+        adam.update(model.store)
+        step += 1
+        ema.update(model.store, step: step)
+        sampler = nextSampler
+        lastGradNorm = norm
+        lossHistory.append(loss)
+        recordBuckets(perSample)
+        return StepResult(step: step, loss: loss, gradNorm: norm, perSample: perSample)
+    }
+
+    /// Running mean (decay 0.98) of the loss in each timestep bucket.
+    func recordBuckets(_ perSample: [(t: Int, loss: Float)]) {
+        let T = diffusion.timesteps
+        for (t, l) in perSample {
+            let b = min(Self.bucketCount - 1, t * Self.bucketCount / T)
+            bucketLoss[b] = bucketLoss[b].isNaN ? l : 0.98 * bucketLoss[b] + 0.02 * l
+        }
+    }
+
+    /// The bucket a timestep falls in.
+    public func bucket(of t: Int) -> Int { min(Self.bucketCount - 1, t * Self.bucketCount / diffusion.timesteps) }
+
+    /// A denoiser holding a copy of the EMA (or raw) weights, independent of further training:
+    /// what samplers and the viewer use while training goes on.
+    public func snapshotModel(ema useEMA: Bool) throws -> UNet {
+        let copy = try UNet(config: options.model, seed: 0)
+        copy.store.values = useEMA ? ema.values : model.store.values
+        return copy
+    }
+}

@@ -1,0 +1,58 @@
+/// Everything that defines a training run; stored in every checkpoint so a resume needs nothing else.
+///
+/// Defaults follow the course (32x32, batch 32, lr 1e-3, 10000 steps, gradient accumulation 2,
+/// save every 1000, EMA decay 0.995 every 10 steps, clip 1.0, L1 loss, linear schedule T=1000).
+public struct TrainingOptions: Codable, Equatable, Sendable {
+    public var preset: String = "tiny"
+    public var model: UNetConfig = .tiny
+    public var schedule: ScheduleKind = .linear
+    public var timesteps: Int = 1000
+    public var objective: Objective = .epsilon
+    public var fixes: FixSet = .fixed
+    public var batchSize: Int = 32
+    public var learningRate: Float = 1e-3
+    public var steps: Int = 10_000
+    public var accumulate: Int = 2
+    public var maxGradNorm: Float = 1.0
+    public var emaDecay: Float = 0.995
+    public var emaEvery: Int = 10
+    public var saveEvery: Int = 1000
+    public var seed: UInt64 = 0
+    /// Random crop + horizontal flip (the course's training transform).
+    public var augment: Bool = true
+    /// Images in each milestone grid.
+    public var sampleCount: Int = 16
+    /// Reverse steps for milestone grids: 0 = full DDPM ancestral (T steps), else DDIM with this many.
+    public var milestoneSamplingSteps: Int = 100
+
+    public init() {}
+
+    /// The interactive default: the `tiny` preset with a batch and schedule sized for 2 cores.
+    public static var interactive: TrainingOptions {
+        var o = TrainingOptions()
+        o.preset = "tiny"
+        o.model = .tiny
+        o.batchSize = 16
+        o.accumulate = 1
+        o.steps = 4000
+        o.saveEvery = 500
+        o.emaEvery = 1
+        o.emaDecay = 0.995
+        return o
+    }
+
+    /// Checks the numbers a user typed; the message names the flag.
+    public func validate() throws {
+        try model.validate()
+        func need(_ ok: Bool, _ msg: String) throws { if !ok { throw EngineError(msg) } }
+        try need(batchSize >= 1, "--batch must be at least 1 (got \(batchSize))")
+        try need(steps >= 1, "--steps must be at least 1 (got \(steps))")
+        try need(accumulate >= 1, "--accumulate must be at least 1 (got \(accumulate))")
+        try need(saveEvery >= 1, "--save-every must be at least 1 (got \(saveEvery))")
+        try need(learningRate > 0 && learningRate.isFinite, "--lr must be a positive number (got \(learningRate))")
+        try need(timesteps >= 2 && timesteps <= 100_000, "--timesteps must be between 2 and 100000 (got \(timesteps))")
+        try need(maxGradNorm > 0, "--clip must be positive (got \(maxGradNorm))")
+        try need(emaDecay >= 0 && emaDecay < 1, "--ema-decay must be in [0, 1) (got \(emaDecay))")
+        try need(sampleCount >= 1 && sampleCount <= 256, "--samples must be between 1 and 256 (got \(sampleCount))")
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+
+/// Decoded training images held in memory, with where each came from and what was skipped.
+///
+/// Built by `ImageDataset.loadFolder(_:classFilter:preparation:)` or
+/// `BuiltinFaces.dataset(preparation:)`. Order is deterministic (sorted paths / faces.txt order)
+/// whatever the number of decoding threads.
+public struct ImageDataset: Sendable {
+    /// The images, already passed through the preparation recipe if one was given.
+    public var images: [RGBImage]
+    /// One name per image: the path relative to the folder, or the built-in face's code.
+    public var names: [String]
+    /// Files skipped, each "<path>: <reason>" (unreadable, corrupt, unsupported format, too big).
+    /// Returned, not printed: the caller decides where warnings go.
+    public var warnings: [ImageError]
+    /// Where the images came from (the folder as given, or "built-in").
+    public var source: String
+
+    public init(images: [RGBImage], names: [String], warnings: [ImageError] = [], source: String) {
+        precondition(images.count == names.count, "ImageDataset: \(images.count) images but \(names.count) names")
+        self.images = images
+        self.names = names
+        self.warnings = warnings
+        self.source = source
+    }
+
+    /// Number of images.
+    public var count: Int { images.count }
+
+    /// Loads every PNG and JPEG under `folder`, recursively, decoding each file once.
+    ///
+    /// Files are recognised by their first bytes. Files with an image extension that are not
+    /// PNG/JPEG (a GIF, a WebP, a broken file) become warnings; other files (notes, CSVs) are
+    /// ignored silently, as are hidden entries (names starting with "."; e.g. macOS `._x.jpg`).
+    /// Symbolic links are followed, each folder visited once.
+    ///
+    /// - Parameters:
+    ///   - folder: the dataset root.
+    ///   - classFilter: keep only files below a folder with exactly this name (the course's
+    ///     `data_class`: `cat` keeps `train/cat/...` of AFHQ, drops `train/dog/...`). Matched
+    ///     against the folders between `folder` and the file, and against `folder`'s own name.
+    ///   - preparation: applied to each image after decoding (nil keeps full-size images).
+    ///   - limits: per-file size limits (decompression bombs become warnings).
+    ///   - threads: decoding threads (2 fits this project's machines), >= 1.
+    /// - Throws: `ImageError` naming the folder when it is missing, not a folder, holds no
+    ///   PNG/JPEG (after the class filter), or when no file at all could be decoded.
+    public static func loadFolder(_ folder: String, classFilter: String? = nil,
+                                  preparation: ImagePreparation? = nil,
+                                  limits: DecodeLimits = .standard, threads: Int = 2) throws -> ImageDataset {
+        let walk = try FolderWalk(root: folder, classFilter: classFilter)
+        if walk.images.isEmpty { throw walk.emptyError() }
+
+        let paths = walk.images
+        let decoded = ParallelMap.run(count: paths.count, threads: threads) { i -> Result<RGBImage, ImageError> in
+            do {
+                let image = try ImageDecoder.decodeFile(atPath: paths[i].fullPath, limits: limits)
+                return .success(preparation.map { $0.prepare(image) } ?? image)
+            } catch let error as ImageError {
+                return .failure(error)
+            } catch {
+                return .failure(ImageError(file: paths[i].fullPath, reason: "\(error)"))
+            }
+        }
+
+        var images: [RGBImage] = [], names: [String] = []
+        var warnings = walk.warnings
+        for (i, result) in decoded.enumerated() {
+            switch result {
+            case .success(let image): images.append(image); names.append(paths[i].relativePath)
+            case .failure(let error): warnings.append(error)
+            }
+        }
+        warnings.sort { $0.file < $1.file }
+        if images.isEmpty {
+            let first = warnings.first.map { " (first: \($0))" } ?? ""
+            throw ImageError(file: folder, reason: "none of the \(paths.count) PNG/JPEG files could be decoded\(first)")
+        }
+        return ImageDataset(images: images, names: names, warnings: warnings, source: folder)
+    }
+}
+
+/// Runs `body` for indices 0..<count on `threads` threads; results in index order.
+enum ParallelMap {
+    static func run<T>(count: Int, threads: Int, _ body: (Int) -> T) -> [T] {
+        precondition(threads >= 1, "ParallelMap: threads \(threads) must be >= 1")
+        if count == 0 { return [] }
+        let workers = min(threads, count)
+        if workers == 1 { return (0..<count).map(body) }
+        var slots = [T?](repeating: nil, count: count)
+        let lock = NSLock()
+        var next = 0
+        slots.withUnsafeMutableBufferPointer { out in
+            let out = out  // each index is written by exactly one worker
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                while true {
+                    lock.lock()
+                    let i = next
+                    next += 1
+                    lock.unlock()
+                    if i >= count { return }
+                    out[i] = body(i)
+                }
+            }
+        }
+        return slots.map { $0! }
+    }
+}

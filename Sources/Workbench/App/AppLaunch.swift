@@ -1,0 +1,26 @@
+import DiffusionEngine
+
+/// What `ddpm` (no subcommand) was asked to open.
+public struct AppLaunch: Sendable {
+    /// Training options (preset, batch, steps, fixes, ...), already validated by the CLI.
+    public var options: TrainingOptions
+    /// Where the images come from.
+    public var data: DataSource
+    /// Run folder for checkpoints, grids and metrics.
+    public var out: String
+    /// A checkpoint to resume training from, or (with `view`) to open for viewing only.
+    public var checkpoint: String?
+    /// Open the checkpoint for viewing (Denoise, Compare, Schedule) without training.
+    public var viewOnly: Bool
+    /// Theme name (built-in) or path to a .theme file; nil = default.
+    public var theme: String?
+
+    public init(options: TrainingOptions, data: DataSource, out: String, checkpoint: String?, viewOnly: Bool, theme: String?) {
+        self.options = options
+        self.data = data
+        self.out = out
+        self.checkpoint = checkpoint
+        self.viewOnly = viewOnly
+        self.theme = theme
+    }
+}

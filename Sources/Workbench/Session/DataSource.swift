@@ -1,0 +1,71 @@
+import DiffusionEngine
+import ImageIO
+
+/// Where training images come from: the faces built into the binary, or a folder of PNG/JPEG files.
+public enum DataSource: Equatable, Sendable, CustomStringConvertible {
+    case builtin
+    case folder(path: String, className: String?)
+
+    public init(folder: String?, className: String?) {
+        if let folder { self = .folder(path: folder, className: className) } else { self = .builtin }
+    }
+
+    public var description: String {
+        switch self {
+        case .builtin: return BuiltinFaces.sourceName
+        case let .folder(path, nil): return path
+        case let .folder(path, cls?): return "\(path) (class \(cls))"
+        }
+    }
+
+    /// What loading produced: the engine's training set plus what to tell the user.
+    public struct Loaded: Sendable {
+        public var set: TrainingSet
+        /// One line per skipped file ("path: reason").
+        public var warnings: [String]
+        /// Where the images came from, for the UI.
+        public var description: String
+    }
+
+    /// Decodes every image once, resizes the short side to 1.12x `size` and keeps a centred square of
+    /// that side (the trainer takes random `size` crops and flips from it).
+    /// - Throws: `ImageError`/`EngineError` with a one-line message (missing or empty folder, ...).
+    public func load(size: Int) throws -> Loaded {
+        let prep = ImagePreparation(size: size, mode: .train)
+        let ds: ImageDataset
+        switch self {
+        case .builtin: ds = try BuiltinFaces.dataset(preparation: prep)
+        case let .folder(path, cls): ds = try ImageDataset.loadFolder(path, classFilter: cls, preparation: prep)
+        }
+        let side = prep.resizedSide
+        let per = 3 * side * side
+        var data = [Float](repeating: 0, count: ds.count * per)
+        for (i, img) in ds.images.enumerated() {
+            let sq = (img.width == side && img.height == side) ? img : img.centreCropped(width: side, height: side)
+            for j in 0..<per { data[i * per + j] = sq.pixels[j] * 2 - 1 }  // [0,1] -> [-1,1]
+        }
+        let set = try TrainingSet(images: Tensor(shape: [ds.count, 3, side, side], data: data), size: size, names: ds.names)
+        return Loaded(set: set, warnings: ds.warnings.map(\.description), description: "\(description): \(ds.count) images")
+    }
+}
+
+/// Conversions between the engine's tensors in [-1, 1] and ImageIO's images in [0, 1].
+public enum TensorImages {
+    /// (N,3,H,W) in [-1,1] -> N images in [0,1] (clamped).
+    public static func images(_ x: Tensor) -> [RGBImage] {
+        let (n, c, h, w) = x.nchw("TensorImages.images")
+        precondition(c == 3, "TensorImages.images: need 3 channels, got \(x.shapeDescription)")
+        let per = c * h * w
+        return (0..<n).map { i in
+            let px = (0..<per).map { j in min(1, max(0, (x.data[i * per + j] + 1) / 2)) }
+            return RGBImage(width: w, height: h, pixels: px)
+        }
+    }
+
+    /// A torchvision-style grid PNG (2-pixel padding, `nrow` images a row) written atomically.
+    public static func writeGrid(_ x: Tensor, nrow: Int? = nil, to path: String) throws {
+        let imgs = images(x)
+        let rowCount = nrow ?? max(1, Int(Double(imgs.count).squareRoot().rounded(.up)))
+        try PNGEncoder.write(ImageGrid.makeGrid(imgs, nrow: rowCount, padding: 2), to: path)
+    }
+}

@@ -1,0 +1,245 @@
+import DiffusionEngine
+import Foundation
+import ImageIO
+
+/// A training run with its files: the loop the CLI and the workbench share.
+///
+/// Every `saveEvery` steps (a milestone): checkpoint, sample grid PNG, quality metrics, all logged
+/// to `metrics.jsonl`. At the end, on `stop()` and on SIGINT/SIGTERM: the step in flight finishes,
+/// then a final checkpoint and grid are written (FIX 2: a run never ends without saving), and
+/// `run` returns how it ended. A NaN loss stops the run without saving over the last good
+/// checkpoint.
+public final class TrainingSession: @unchecked Sendable {
+    public let trainer: Trainer
+    public let folder: RunFolder
+    public let log: MetricsLog
+    public let dataDescription: String
+    /// The newest snapshot, for screens on other threads.
+    public let snapshot: Latest<TrainingSnapshot>
+
+    /// A copy of the weights (raw and EMA), refreshed every `weightsEvery` steps, at milestones and
+    /// on `requestWeights()`: what the viewer samples with while training goes on (never the live
+    /// arrays, which the training thread writes).
+    public let weights: Latest<ModelWeights>
+    public var weightsEvery = 100
+
+    /// Requests from other threads (the UI), applied between steps.
+    private let requests = Latest<Requests>(Requests())
+    struct Requests { var pause = false; var save = false; var sample = false; var stop = false; var weights = false }
+
+    /// Why `run` returned.
+    public enum End: Equatable, Sendable {
+        case finished
+        case stopped(signal: Int32?)
+        case diverged(message: String)
+    }
+
+    /// - Parameters:
+    ///   - resume: a checkpoint to continue from (options come from it; `steps` may extend it).
+    public init(options: TrainingOptions, data: DataSource.Loaded, out: String, resume: String? = nil, steps: Int? = nil) throws {
+        if let resume {
+            trainer = try Trainer(resuming: resume, dataset: data.set, steps: steps)
+        } else {
+            trainer = try Trainer(options: options, dataset: data.set)
+        }
+        folder = try RunFolder(path: out)
+        log = try MetricsLog(path: folder.metricsPath)
+        dataDescription = data.description
+        var s = TrainingSnapshot.initial(options: trainer.options, data: data.description)
+        s.step = trainer.step
+        s.losses = trainer.lossHistory
+        s.bucketLoss = trainer.bucketLoss
+        if resume != nil {
+            s.lastCheckpointStep = trainer.step
+            s.lastCheckpointPath = resume
+        }
+        snapshot = Latest(s)
+        weights = Latest(ModelWeights(trainer: trainer))
+    }
+
+    // MARK: Requests from the UI thread
+
+    public func setPaused(_ p: Bool) { requests.update { $0.pause = p } }
+    public func requestSave() { requests.update { $0.save = true } }
+    public func requestSample() { requests.update { $0.sample = true } }
+    public func stop() { requests.update { $0.stop = true } }
+    /// Asks for a fresh `weights` copy after the current step.
+    public func requestWeights() { requests.update { $0.weights = true } }
+    public var isPaused: Bool { requests.read().value.pause }
+
+    // MARK: The loop
+
+    /// Trains until `options.steps`, a stop request or a signal.
+    /// - Parameter onStep: called on the training thread after every step (the CLI's progress line).
+    public func run(onStep: (Trainer.StepResult, TrainingSnapshot) -> Void = { _, _ in }) -> End {
+        let opts = trainer.options
+        var recent: [(time: Double, images: Int)] = []
+        publish { $0.status = "training" }
+        while trainer.step < opts.steps {
+            var r = requests.read().value
+            if r.stop || StopSignal.pending != nil { break }
+            if r.save {
+                requests.update { $0.save = false }
+                saveCheckpoint()
+            }
+            if r.sample {
+                requests.update { $0.sample = false }
+                milestone(final: false, writeCheckpoint: false)
+            }
+            if r.weights {
+                requests.update { $0.weights = false }
+                weights.write(ModelWeights(trainer: trainer))
+            }
+            if r.pause {
+                publish { $0.paused = true; $0.status = "paused" }
+                while r.pause && !r.stop && StopSignal.pending == nil {
+                    usleep(50_000)
+                    r = requests.read().value
+                    if r.save { requests.update { $0.save = false }; saveCheckpoint() }
+                    if r.sample { requests.update { $0.sample = false }; milestone(final: false, writeCheckpoint: false) }
+                    if r.weights { requests.update { $0.weights = false }; weights.write(ModelWeights(trainer: trainer)) }
+                }
+                publish { $0.paused = false; $0.status = "training" }
+                continue
+            }
+            let t0 = monotonicSeconds()
+            let result: Trainer.StepResult
+            do {
+                result = try trainer.trainStep()
+            } catch {
+                let msg = "\(error)"
+                log.append(["step": trainer.step + 1, "event": "diverged", "message": msg])
+                publish { $0.status = "stopped: \(msg)"; $0.finished = true }
+                return .diverged(message: msg)
+            }
+            let dt = monotonicSeconds() - t0
+            recent.append((dt, opts.batchSize * opts.accumulate))
+            if recent.count > 20 { recent.removeFirst() }
+            let secs = recent.reduce(0) { $0 + $1.time }
+            let ips = Double(recent.reduce(0) { $0 + $1.images }) / max(secs, 1e-9)
+            let eta = secs / Double(recent.count) * Double(opts.steps - trainer.step)
+            log.append([
+                "step": result.step, "loss": result.loss, "grad_norm": result.gradNorm, "lr": opts.learningRate,
+                "images_per_s": ips, "wall_time": Date().timeIntervalSince1970, "step_seconds": dt,
+                "loss_by_t_bucket": trainer.bucketLoss,
+            ])
+            publish {
+                $0.step = result.step
+                $0.losses = self.trainer.lossHistory
+                $0.bucketLoss = self.trainer.bucketLoss
+                $0.gradNorm = result.gradNorm
+                $0.imagesPerSecond = ips
+                $0.etaSeconds = eta
+            }
+            if trainer.step % weightsEvery == 0 { weights.write(ModelWeights(trainer: trainer)) }
+            onStep(result, snapshot.read().value)
+            if trainer.step % opts.saveEvery == 0 && trainer.step < opts.steps {
+                milestone(final: false, writeCheckpoint: true)
+            }
+        }
+        // FIX 2: always a final checkpoint and grid, whichever way the loop ended.
+        milestone(final: true, writeCheckpoint: true)
+        let sig = StopSignal.pending
+        let finished = trainer.step >= opts.steps
+        publish {
+            $0.finished = true
+            $0.status = finished ? "finished" : "stopped at step \(self.trainer.step) (saved)"
+        }
+        return finished ? .finished : .stopped(signal: sig)
+    }
+
+    /// Writes the checkpoint now (atomically) and records it.
+    @discardableResult
+    public func saveCheckpoint() -> Bool {
+        publish { $0.status = "saving checkpoint…" }
+        do {
+            try trainer.saveCheckpoint(path: folder.checkpointPath)
+            log.append(["step": trainer.step, "event": "checkpoint", "path": folder.checkpointPath])
+            publish {
+                $0.lastCheckpointStep = self.trainer.step
+                $0.lastCheckpointPath = self.folder.checkpointPath
+                $0.status = $0.paused ? "paused" : "training"
+            }
+            return true
+        } catch {
+            publish { $0.status = "checkpoint failed: \(error)" }
+            return false
+        }
+    }
+
+    /// Checkpoint (optionally), sample grid with the EMA weights, quality metrics.
+    public func milestone(final: Bool, writeCheckpoint: Bool) {
+        if writeCheckpoint { saveCheckpoint() }
+        weights.write(ModelWeights(trainer: trainer))
+        publish { $0.status = "sampling \(self.trainer.options.sampleCount) images…" }
+        do {
+            let opts = trainer.options
+            let model = try trainer.snapshotModel(ema: true)
+            let n = opts.sampleCount
+            let shape = [n, opts.model.channels, opts.model.imageSize, opts.model.imageSize]
+            var rng = RandomGenerator(seed: opts.seed ^ 0x5EED).derived(stream: UInt64(trainer.step))
+            let sampler: Sampler = opts.milestoneSamplingSteps > 0 && opts.milestoneSamplingSteps < opts.timesteps
+                ? .ddim(steps: opts.milestoneSamplingSteps, eta: 0) : .ddpm
+            let x = try trainer.diffusion.sample(model: model, shape: shape, rng: &rng, sampler: sampler)
+            let path = final ? folder.finalSamplePath : folder.samplePath(step: trainer.step)
+            try TensorImages.writeGrid(x, to: path)
+            let reference = trainer.dataset.centreCrops()
+            let nn = try NearestNeighbourDistance.compute(samples: x, training: reference)
+            let swd = try SlicedWassersteinDistance.compute(x, reference)
+            log.append([
+                "step": trainer.step, "event": final ? "final" : "milestone", "samples": path,
+                "sampler": sampler.description, "nn_rmse": nn.meanRMSE, "swd": swd.mean, "swd_per_level": swd.perLevel,
+            ])
+            publish {
+                $0.samples = x
+                $0.samplesStep = self.trainer.step
+                $0.nearestNeighbourRMSE = nn.meanRMSE
+                $0.swd = swd.mean
+                $0.status = $0.paused ? "paused" : "training"
+            }
+        } catch {
+            publish { $0.status = "sampling failed: \(error)" }
+        }
+    }
+
+    func publish(_ body: (inout TrainingSnapshot) -> Void) { snapshot.update(body) }
+}
+
+/// A copy of a model's weights with what is needed to run it: config and diffusion.
+public struct ModelWeights: Sendable {
+    public var step: Int
+    public var config: UNetConfig
+    public var diffusion: GaussianDiffusion
+    public var values: [Float]
+    public var emaValues: [Float]
+
+    public init(step: Int, config: UNetConfig, diffusion: GaussianDiffusion, values: [Float], emaValues: [Float]) {
+        self.step = step
+        self.config = config
+        self.diffusion = diffusion
+        self.values = values
+        self.emaValues = emaValues
+    }
+
+    init(trainer: Trainer) {
+        self.init(
+            step: trainer.step, config: trainer.options.model, diffusion: trainer.diffusion,
+            values: trainer.model.store.values, emaValues: trainer.ema.values)
+    }
+
+    /// From a checkpoint file (viewing without training).
+    public init(checkpoint c: Checkpoint.Loaded) throws {
+        let o = c.options
+        let schedule = try NoiseSchedule(o.schedule, timesteps: o.timesteps)
+        self.init(
+            step: c.step, config: o.model, diffusion: GaussianDiffusion(schedule: schedule, objective: o.objective, fixes: o.fixes),
+            values: c.values, emaValues: c.emaValues)
+    }
+
+    /// A fresh UNet holding these weights (EMA or raw).
+    public func makeModel(ema: Bool) throws -> UNet {
+        let m = try UNet(config: config, seed: 0)
+        m.store.values = ema ? emaValues : values
+        return m
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+import DiffusionEngine
+
+/// A small run on random 10x10 images (8x8 crops) with the fixture-sized UNet.
+func smallTrainingSet(count: Int = 6) throws -> TrainingSet {
+    var g = RandomGenerator(seed: 3)
+    let images = g.uniformTensor([count, 3, 10, 10], lo: -1, hi: 1)
+    return try TrainingSet(images: images, size: 8, names: (0..<count).map { "img\($0)" })
+}
+
+func smallOptions(steps: Int = 6) -> TrainingOptions {
+    var o = TrainingOptions()
+    o.preset = "fixture"
+    o.model = .fixture
+    o.timesteps = 50
+    o.batchSize = 4
+    o.accumulate = 2
+    o.steps = steps
+    o.saveEvery = 3
+    o.emaEvery = 2
+    o.seed = 11
+    return o
+}
+
+func temporaryDirectory(_ name: String) -> String {
+    let dir = NSTemporaryDirectory() + "ddpm-test-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+@Suite struct TrainerTests {
+    @Test func lossFallsOnAFixedBatch() throws {
+        var o = smallOptions(steps: 30)
+        o.augment = false
+        o.learningRate = 3e-3
+        let trainer = try Trainer(options: o, dataset: try smallTrainingSet(count: 4))
+        for _ in 0..<30 { try trainer.trainStep() }
+        let first = trainer.lossHistory.prefix(5).reduce(0, +) / 5
+        let last = trainer.lossHistory.suffix(5).reduce(0, +) / 5
+        #expect(last < first, "loss did not fall: first \(first) last \(last)")
+        #expect(trainer.step == 30)
+    }
+
+    @Test func resumeIsExact() throws {
+        let data = try smallTrainingSet()
+        let straight = try Trainer(options: smallOptions(), dataset: data)
+        for _ in 0..<6 { try straight.trainStep() }
+
+        let dir = temporaryDirectory("resume")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let first = try Trainer(options: smallOptions(), dataset: data)
+        for _ in 0..<3 { try first.trainStep() }
+        try first.saveCheckpoint(path: dir + "/c.safetensors")
+        let resumed = try Trainer(resuming: dir + "/c.safetensors", dataset: data)
+        #expect(resumed.step == 3)
+        for _ in 0..<3 { try resumed.trainStep() }
+
+        #expect(resumed.lossHistory == straight.lossHistory)
+        let sameWeights = resumed.model.store.values == straight.model.store.values
+        let sameEMA = resumed.ema.values == straight.ema.values
+        #expect(sameWeights)
+        #expect(sameEMA)
+    }
+
+    @Test func checkpointRoundTripsEveryTensor() throws {
+        let trainer = try Trainer(options: smallOptions(), dataset: try smallTrainingSet())
+        try trainer.trainStep()
+        let dir = temporaryDirectory("ckpt")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try trainer.saveCheckpoint(path: dir + "/c.safetensors")
+        let loaded = try Checkpoint.load(path: dir + "/c.safetensors")
+        #expect(loaded.step == 1)
+        let sameValues = loaded.values == trainer.model.store.values
+        let sameEMA = loaded.emaValues == trainer.ema.values
+        #expect(sameValues)
+        #expect(sameEMA)
+        #expect(loaded.options == trainer.options)
+        // Readable by the generic reader under the twin's names.
+        let raw = try SafeTensors.read(path: dir + "/c.safetensors")
+        #expect(raw.tensors["param.init_conv.weight"]?.shape == [8, 3, 3, 3])
+        #expect(raw.tensors["adam.v.final_conv.bias"]?.shape == [3])
+    }
+
+    @Test func brokenCheckpointsAreClearErrors() throws {
+        let dir = temporaryDirectory("broken")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/c.safetensors"
+        #expect(throws: EngineError.self) { try Checkpoint.load(path: path) }  // missing
+        try Data("not a checkpoint".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: EngineError.self) { try Checkpoint.load(path: path) }
+        // A valid safetensors file that is not ours.
+        var other = SafeTensors()
+        other.set("x", Tensor(zeros: [2]))
+        try other.write(path: path)
+        do {
+            _ = try Checkpoint.load(path: path)
+            Issue.record("a foreign safetensors file loaded as a checkpoint")
+        } catch let e as EngineError {
+            #expect(e.message.contains("not a ddpm checkpoint"))
+        }
+        // A truncated real checkpoint.
+        let trainer = try Trainer(options: smallOptions(), dataset: try smallTrainingSet())
+        try trainer.saveCheckpoint(path: path)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: path))
+        #expect(throws: EngineError.self) { try Checkpoint.load(path: path) }
+    }
+
+    @Test func nonFiniteLossLeavesWeightsUntouched() throws {
+        var images = try smallTrainingSet().images
+        images.data[5 * 10 + 5] = .nan  // inside every crop
+        let data = try TrainingSet(images: images, size: 8, names: [])
+        var o = smallOptions()
+        o.augment = false
+        o.batchSize = 6
+        o.accumulate = 1
+        let trainer = try Trainer(options: o, dataset: data)
+        let before = trainer.model.store.values
+        #expect(throws: EngineError.self) { try trainer.trainStep() }
+        let untouched = trainer.model.store.values == before
+        #expect(untouched)
+        #expect(trainer.step == 0)
+    }
+
+    @Test func badOptionsNameTheFlag() {
+        var o = smallOptions()
+        o.batchSize = 0
+        do {
+            try o.validate()
+            Issue.record("batch 0 accepted")
+        } catch let e as EngineError {
+            #expect(e.message.contains("--batch"))
+        } catch { Issue.record("unexpected \(error)") }
+    }
+}

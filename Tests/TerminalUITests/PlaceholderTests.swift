@@ -1,6 +1,0 @@
-import Testing
-import TerminalUI
-
-@Suite struct TerminalUIPlaceholder {
-    @Test func builds() { #expect(Bool(true)) }
-}
