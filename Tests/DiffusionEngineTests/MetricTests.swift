@@ -49,8 +49,13 @@ import DiffusionEngine
         // "≈ 0": the set against itself (different random patches) is far below even light noise.
         #expect(values[0] < 0.5 * values[1], "SWD ×1e3 by noise level: \(values)")
         #expect(values[3] > 3 * values[0])
-        // Reproducible from the seed.
+        // Reproducible from the seed, and the cached-reference path gives the same numbers.
         #expect(try SlicedWassersteinDistance.compute(images, images, configuration: Self.config) == selfDistance)
+        let reference = try SlicedWassersteinDistance.referenceDescriptors(of: images, configuration: Self.config)
+        #expect(try SlicedWassersteinDistance.compute(images, against: reference, configuration: Self.config) == selfDistance)
+        #expect(throws: EngineError.self) {
+            try SlicedWassersteinDistance.compute(Tensor(zeros: [1, 1, 32, 32]), against: reference, configuration: Self.config)
+        }
     }
 
     @Test func swdRejectsMismatchedSets() {
