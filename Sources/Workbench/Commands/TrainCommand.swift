@@ -107,7 +107,7 @@ public struct TrainCommand: Sendable {
             let milestoneNext = r.step % o.saveEvery == 0 && r.step < o.steps
             if console.isTerminal {
                 if now - lastDraw >= 0.1 || milestoneNext || r.step == o.steps {
-                    console.progress(milestoneNext ? line + "  (saving, sampling \(o.sampleCount)…)" : line)
+                    console.progress(milestoneNext ? "step \(r.step)/\(o.steps): saving the checkpoint and sampling \(o.sampleCount) images…" : line)
                     lastDraw = now
                 }
             } else if r.step % every == 0 || r.step == o.steps || r.step == 1 {
