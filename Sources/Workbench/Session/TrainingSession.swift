@@ -183,9 +183,11 @@ public final class TrainingSession: @unchecked Sendable {
             let x = try trainer.diffusion.sample(model: model, shape: shape, rng: &rng, sampler: sampler)
             let path = final ? folder.finalSamplePath : folder.samplePath(step: trainer.step)
             try TensorImages.writeGrid(x, to: path)
-            let reference = trainer.dataset.centreCrops()
             let nn = try NearestNeighbourDistance.compute(samples: x, training: reference)
-            let swd = try SlicedWassersteinDistance.compute(x, reference)
+            if referenceDescriptors == nil {
+                referenceDescriptors = try SlicedWassersteinDistance.referenceDescriptors(of: reference)
+            }
+            let swd = try SlicedWassersteinDistance.compute(x, against: referenceDescriptors!)
             log.append([
                 "step": trainer.step, "event": final ? "final" : "milestone", "samples": path,
                 "sampler": sampler.description, "nn_rmse": nn.meanRMSE, "swd": swd.mean, "swd_per_level": swd.perLevel,
@@ -203,6 +205,11 @@ public final class TrainingSession: @unchecked Sendable {
     }
 
     func publish(_ body: (inout TrainingSnapshot) -> Void) { snapshot.update(body) }
+
+    /// The dataset centre-cropped: what samples are measured against.
+    lazy var reference: Tensor = trainer.dataset.centreCrops()
+    /// The dataset side of SWD, computed at the first milestone and reused.
+    var referenceDescriptors: SlicedWassersteinDistance.Descriptors?
 }
 
 /// A copy of a model's weights with what is needed to run it: config and diffusion.
