@@ -15,8 +15,8 @@ import Testing
             print("EndToEndTests: no built ddpm binary next to the tests; skipping")
             return
         }
-        guard Self.run(ddpm, ["--help"]).contains("--preset") else {
-            print("EndToEndTests: \(ddpm) --help lists no --preset (the CLI does not wire the workbench yet); skipping")
+        guard Self.run(ddpm, ["open", "--help"]).contains("--preset") else {
+            print("EndToEndTests: \(ddpm) open --help lists no --preset (the CLI does not wire the workbench yet); skipping")
             return
         }
         let out = NSTemporaryDirectory() + "ddpm-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"

@@ -83,15 +83,16 @@ public enum ScheduleScreen {
         func v(_ x: Float) -> String { AppRenderer.number(Double(x)) }
         var lines: [TextLine] = []
         let name = s.kind.rawValue
+        let labelWidth = grid.glyphs == .ascii ? 16 : 11
         func row(_ label: String, _ a: Float, _ b: Float?) -> TextLine {
-            var spans = [Span(AsciiFallback.text(label, grid.glyphs).padding(11), fg: theme.inactiveFg),
+            var spans = [Span(AsciiFallback.text(label, grid.glyphs).padding(labelWidth), fg: theme.inactiveFg),
                          Span(v(a).padding(12), fg: theme.seriesA)]
             if let b { spans.append(Span(v(b), fg: theme.seriesB)) }
             return TextLine(spans)
         }
         let o = overlay
         let four = st.overlay == .fourthRoot
-        var header = [Span("".padding(11)), Span(name.padding(12), fg: theme.seriesA, attributes: .bold)]
+        var header = [Span("".padding(labelWidth)), Span(name.padding(12), fg: theme.seriesA, attributes: .bold)]
         if let o { header.append(Span(o.kind.rawValue, fg: theme.seriesB, attributes: .bold)) }
         if four { header.append(Span("4th root", fg: theme.seriesB, attributes: .bold)) }
         lines.append(TextLine(header))
