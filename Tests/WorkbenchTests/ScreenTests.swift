@@ -115,6 +115,19 @@ import Workbench
         #expect(TrainScreen.columns(Array(repeating: 1, count: 1000), width: 100).count == 100)
     }
 
+    @Test func tilesPreferFewerLargerImages() {
+        let area = Rect(x: 0, y: 0, width: 158, height: 33)
+        let all = ImageTiles.layout(count: 16, width: 32, height: 32, in: area)
+        #expect(all.shown == 16 && all.tileWidth == 16)  // every image, at half size
+        let half = ImageTiles.layout(count: 16, width: 32, height: 32, in: area, minShown: 8)
+        #expect(half.shown == 8 && half.tileWidth == 32 && half.tileHeight == 16)
+        let big = ImageTiles.layout(count: 4, width: 8, height: 8, in: Rect(width: 80, height: 20))
+        #expect(big.shown == 4 && big.tileWidth == 16 && big.rows == 1)  // 4x would not fit 4 across, 2x does
+        #expect(ImageTiles.layout(count: 3, width: 8, height: 8, in: .zero).shown == 0)
+        let wide = ImageTiles.layout(count: 4, width: 8, height: 8, in: Rect(width: 200, height: 10))
+        #expect(wide.rows == 1 && wide.columns == 4)
+    }
+
     // MARK: Schedule
 
     @Test func scheduleShowsExactValuesAtTheCursor() throws {

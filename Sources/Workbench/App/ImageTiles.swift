@@ -64,8 +64,9 @@ public enum ImageTiles {
     }
 
     /// The largest tile (whole enlargement, or whole reduction down to 1/4) that fits `count`
-    /// images of `width` x `height` pixels into `area`, tiles `gap` columns apart.
-    public static func layout(count: Int, width: Int, height: Int, in area: Rect, gap: Int = 1) -> Layout {
+    /// images of `width` x `height` pixels into `area`, tiles `gap` columns apart — or, when that
+    /// would shrink them, at least `minShown` of them at a larger size (the rest left out).
+    public static func layout(count: Int, width: Int, height: Int, in area: Rect, gap: Int = 1, minShown: Int? = nil) -> Layout {
         let empty = Layout(tileWidth: 0, tileHeight: 0, columns: 0, rows: 0, shown: 0)
         guard count > 0, width > 0, height > 0, !area.isEmpty else { return empty }
         var sizes: [(Int, Int)] = (1...12).reversed().map { (width * $0, height * $0) }
@@ -75,9 +76,10 @@ public enum ImageTiles {
             let cols = max(0, (area.width + gap) / (tw + gap)), rows = max(0, area.height / th)
             return Layout(tileWidth: tw, tileHeight: th, columns: cols, rows: rows, shown: min(count, cols * rows))
         }
+        let enough = min(count, max(1, minShown ?? count))
         for s in sizes {
             var l = fit(s)
-            if l.shown >= count {
+            if l.shown >= enough {
                 // Use as few rows as the images need, and spread columns evenly over them.
                 l.rows = (count + l.columns - 1) / l.columns
                 l.columns = (count + l.rows - 1) / l.rows
@@ -90,12 +92,14 @@ public enum ImageTiles {
         return l
     }
 
-    /// Draws images into `area`, tiled by `layout(...)`.
-    public static func render(_ images: [PixelImage], into grid: inout Grid, area: Rect, theme: Theme, gap: Int = 1) {
-        guard let first = images.first else { return }
-        let l = layout(count: images.count, width: first.width, height: first.height, in: area, gap: gap)
+    /// Draws images into `area`, tiled by `layout(...)`. - Returns: how many were shown.
+    @discardableResult
+    public static func render(_ images: [PixelImage], into grid: inout Grid, area: Rect, theme: Theme, gap: Int = 1, minShown: Int? = nil) -> Int {
+        guard let first = images.first else { return 0 }
+        let l = layout(count: images.count, width: first.width, height: first.height, in: area, gap: gap, minShown: minShown)
         for i in 0..<l.shown {
             HalfBlockImage(images[i]).render(into: &grid, area: l.rect(i, in: area, gap: gap), theme: theme)
         }
+        return l.shown
     }
 }
