@@ -103,7 +103,7 @@ import Workbench
         input.snapshot = TrainingSnapshot.initial(options: AppFixture.options, data: "d")
         let text = AppFixture.frame(input).text
         #expect(text.contains("waiting for the first step"))
-        #expect(text.contains("no samples yet"))
+        #expect(text.contains("no samples yet: the next come at step 50"))
         #expect(text.contains("not yet (c saves now)"))
     }
 

@@ -154,7 +154,7 @@ public enum TrainScreen {
         guard let x = s.samples, x.rank == 4, x.shape[0] > 0 else {
             let text = input.info.viewOnly
                 ? "view-only: no training samples here; the Denoise screen samples this checkpoint"
-                : "no samples yet: the first come at step \(o.saveEvery) (every --save-every steps), or press s"
+                : "no samples yet: the next come at step \((s.step / max(1, o.saveEvery) + 1) * max(1, o.saveEvery)) (every \(o.saveEvery) steps), or press s now"
             Paragraph(text: text, fg: theme.inactiveFg, wrap: true).render(into: &grid, area: inner, theme: theme)
             return
         }
