@@ -43,6 +43,10 @@ public enum ImageTiles {
         return (0..<count).map { Rect(x: area.x + $0 * (w + spacing), y: area.y, width: w, height: area.height) }
     }
 
+    /// Blank rows between rows of tiles (one when tiles have a gap at all): stacked half-block
+    /// images would otherwise read as one picture.
+    static func rowGap(_ gap: Int) -> Int { gap > 0 ? 1 : 0 }
+
     /// Where N tiles of one size go.
     public struct Layout: Equatable, Sendable {
         /// Cells per tile (pixels wide, half the pixels high, rounded up).
@@ -56,9 +60,9 @@ public enum ImageTiles {
         /// The area of tile `i` (row-major) inside `area`, the whole grid centred.
         public func rect(_ i: Int, in area: Rect, gap: Int) -> Rect {
             let usedW = columns * tileWidth + max(0, columns - 1) * gap
-            let usedH = rows * tileHeight
+            let usedH = rows * tileHeight + max(0, rows - 1) * rowGap(gap)
             let origin = area.centered(width: usedW, height: usedH)
-            return Rect(x: origin.x + (i % columns) * (tileWidth + gap), y: origin.y + (i / columns) * tileHeight,
+            return Rect(x: origin.x + (i % columns) * (tileWidth + gap), y: origin.y + (i / columns) * (tileHeight + rowGap(gap)),
                         width: tileWidth, height: tileHeight)
         }
     }
@@ -73,7 +77,7 @@ public enum ImageTiles {
         sizes += (2...4).map { ((width + $0 - 1) / $0, (height + $0 - 1) / $0) }
         func fit(_ s: (Int, Int)) -> Layout {
             let tw = s.0, th = (s.1 + 1) / 2
-            let cols = max(0, (area.width + gap) / (tw + gap)), rows = max(0, area.height / th)
+            let cols = max(0, (area.width + gap) / (tw + gap)), rows = max(0, (area.height + rowGap(gap)) / (th + rowGap(gap)))
             return Layout(tileWidth: tw, tileHeight: th, columns: cols, rows: rows, shown: min(count, cols * rows))
         }
         let enough = min(count, max(1, minShown ?? count))
