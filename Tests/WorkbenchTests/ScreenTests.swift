@@ -195,7 +195,7 @@ import Workbench
         #expect(text.contains("x_recon"))
         #expect(text.contains("differs"))
         #expect(text.contains("final step t=0: identical within float rounding (max |Δ| 0)"))
-        #expect(text.contains("every step so far: exactly 0"))
+        #expect(text.contains("every step: exactly 0"))
         let row = g.textLines().firstIndex { $0.contains("identical within float rounding") }!
         #expect(g.fgRuns(row: row).contains { $0.color == Theme.default.ok })
     }
