@@ -7,8 +7,9 @@
 # alternating A/B `rounds` times so a change in machine load hits both, and compares the median
 # step time from each run's metrics.jsonl (`step_seconds`, the first 5 steps dropped as warm-up).
 #
-# Usage: bench/workbench_throughput.sh [steps=120] [rounds=2] [extra training flags...]
-#   e.g. bench/workbench_throughput.sh 120 2 --preset tiny --batch 16
+# Usage: bench/workbench_throughput.sh [steps=120] [rounds=2] [training flags...]
+#   default flags: --preset tiny --batch 16 --accumulate 1 (the workbench's defaults; `ddpm train`
+#   defaults to the course's batch 32 x 2, so the flags are always given explicitly to both)
 # Env:   DDPM=path/to/ddpm (default .build/release/ddpm), SCREEN_KEY (key sent after start,
 #        default none = Train screen; e.g. 3 to measure with the Denoise screen open and idle).
 set -euo pipefail
@@ -20,6 +21,7 @@ command -v tmux >/dev/null || { echo "tmux is needed" >&2; exit 1; }
 work="$(mktemp -d /tmp/ddpm-throughput.XXXXXX)"
 sock="ddpm-tp-$$"
 trap 'tmux -L "$sock" kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
+[ $# -gt 0 ] || set -- --preset tiny --batch 16 --accumulate 1
 flags=(--steps "$steps" --save-every 1000000 "$@")
 
 median_step() {  # median step_seconds of a metrics.jsonl, warm-up dropped
@@ -45,8 +47,21 @@ for r in $(seq 1 "$rounds"); do
     if [ -f "$work/ui-$r/metrics.jsonl" ] && grep -q '"event":"final"\|"event": "final"' "$work/ui-$r/metrics.jsonl"; then break; fi
     sleep 1
   done
+  # CPU spent on the interface: the UI thread (the process's main thread) and the tmux server
+  # that parses its output, against the CPU of the whole process (clock ticks, utime+stime).
+  pane_pid="$(tmux -L "$sock" list-panes -t "ui$r" -F '#{pane_pid}')"
+  ddpm_pid="$(pgrep -P "$pane_pid" -x ddpm || true)"
+  tmux_pid="$(tmux -L "$sock" display-message -p '#{pid}')"
+  if [ -n "$ddpm_pid" ]; then
+    ui=$(awk '{print $14+$15}' "/proc/$ddpm_pid/task/$ddpm_pid/stat")
+    all=$(awk '{print $14+$15}' "/proc/$ddpm_pid/stat")
+    tm=$(awk '{print $14+$15}' "/proc/$tmux_pid/stat")
+    echo "round $r CPU: UI thread $ui ticks, tmux server $tm ticks, whole process $all ticks" \
+      "(interface = $(python3 -c "print(f'{100*($ui+$tm)/max($all,1):.1f}')")% of the process's CPU)"
+  fi
   tmux -L "$sock" send-keys -t "ui$r" q
   for _ in $(seq 1 300); do [ -f "$work/ui-$r.exit" ] && break; sleep 1; done
+  tmux -L "$sock" kill-server 2>/dev/null || true  # a fresh server (and CPU count) per round
   read -r u n <<< "$(median_step "$work/ui-$r/metrics.jsonl")"
   echo "round $r workbench: median step $(python3 -c "print(f'{$u*1000:.1f}')") ms over $n steps"
   echo "$h $u" >> "$work/pairs"
