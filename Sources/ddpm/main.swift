@@ -1,4 +1,2 @@
-import ArgumentParser
-import Workbench
-
-print("ddpm: under construction")
+// ddpm: the command line. Argument parsing only; every command is implemented in Workbench.
+DDPM.main()

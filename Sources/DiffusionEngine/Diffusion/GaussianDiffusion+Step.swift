@@ -138,7 +138,14 @@ extension GaussianDiffusion {
             sqrtOneMinusAC: [Float](repeating: b, count: n))
         if fixes.clipXRecon {
             x0.clampToRange(-1, 1)
-            for i in 0..<eps.count { eps.data[i] = (x.data[i] - a * x0.data[i]) / b }
+            // ε̂ consistent with the clipped x̂_0: x_t = √ᾱ x̂_0 + √(1-ᾱ) ε̂.
+            eps.data.withUnsafeMutableBufferPointer { e in
+                x.data.withUnsafeBufferPointer { xt in
+                    x0.data.withUnsafeBufferPointer { r in
+                        for i in 0..<e.count { e[i] = (xt[i] - a * r[i]) / b }
+                    }
+                }
+            }
         }
         var coefficients = [
             StepCoefficient(name: "sqrt_alphas_cumprod", value: a, used: true),
@@ -157,10 +164,21 @@ extension GaussianDiffusion {
                 StepCoefficient(name: "direction_coef", value: cNoise, used: true),
                 StepCoefficient(name: "sigma", value: sigma, used: true),
             ]
-            for i in 0..<x.count {
-                let mu = cSignal * x0.data[i] + cNoise * eps.data[i]
-                mean.data[i] = mu
-                xPrev.data[i] = mu + sigma * z.data[i]
+            let sg = sigma
+            mean.data.withUnsafeMutableBufferPointer { m in
+                xPrev.data.withUnsafeMutableBufferPointer { xp in
+                    x0.data.withUnsafeBufferPointer { r in
+                        eps.data.withUnsafeBufferPointer { e in
+                            z.data.withUnsafeBufferPointer { zz in
+                                for i in 0..<m.count {
+                                    let mu = cSignal * r[i] + cNoise * e[i]
+                                    m[i] = mu
+                                    xp[i] = mu + sg * zz[i]
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
         return StepInfo(

@@ -108,16 +108,26 @@ public struct GaussianDiffusion: Sendable, Equatable {
         precondition(sqrtAC.count == n && sqrtOneMinusAC.count == n, "interpret: coefficients for \(sqrtAC.count) samples, batch N=\(n)")
         let per = xt.count / max(n, 1)
         var x0 = output, eps = output
-        for s in 0..<n {
-            let a = sqrtAC[s], b = sqrtOneMinusAC[s]
-            for i in s * per..<(s + 1) * per {
-                let o = output.data[i], x = xt.data[i]
-                switch objective {
-                case .epsilon: x0.data[i] = (x - b * o) / a
-                case .x0: eps.data[i] = (x - a * o) / b
-                case .v:
-                    x0.data[i] = a * x - b * o
-                    eps.data[i] = b * x + a * o
+        output.data.withUnsafeBufferPointer { o in
+            xt.data.withUnsafeBufferPointer { x in
+                x0.data.withUnsafeMutableBufferPointer { r in
+                    eps.data.withUnsafeMutableBufferPointer { e in
+                        for s in 0..<n {
+                            let a = sqrtAC[s], b = sqrtOneMinusAC[s]
+                            let range = s * per..<(s + 1) * per
+                            switch objective {
+                            case .epsilon:
+                                for i in range { r[i] = (x[i] - b * o[i]) / a }
+                            case .x0:
+                                for i in range { e[i] = (x[i] - a * o[i]) / b }
+                            case .v:
+                                for i in range {
+                                    r[i] = a * x[i] - b * o[i]
+                                    e[i] = b * x[i] + a * o[i]
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }

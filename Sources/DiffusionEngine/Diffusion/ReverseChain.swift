@@ -38,7 +38,7 @@ public enum Sampler: Equatable, Codable, Sendable, CustomStringConvertible {
 /// Noise: x_T is the first draw from `rng` (unless a start is given), then every step draws one
 /// standard normal tensor of x's shape, whether or not that step uses it. Two chains made with
 /// equal generators therefore see identical noise whatever their switches.
-public struct ReverseChain {
+public struct ReverseChain: Sendable {
     public let diffusion: GaussianDiffusion
     public let sampler: Sampler
     /// The (t, tPrev) pairs of the whole chain, first step first.

@@ -73,6 +73,23 @@ public enum SlicedWassersteinDistance {
         return distance(da, db, configuration: configuration)
     }
 
+    /// The descriptors of a reference set (the dataset), computed once and reused with
+    /// `compute(_:against:configuration:)`; gives the same numbers as `compute(samples, reference)`.
+    public static func referenceDescriptors(of reference: Tensor, configuration: Configuration = Configuration()) throws -> Descriptors {
+        try descriptors(of: reference, configuration: configuration, stream: 2)
+    }
+
+    /// SWD between samples and a reference set whose descriptors were computed beforehand
+    /// (saves the reference's pyramid and patch extraction at every milestone).
+    /// - Throws: `EngineError` when the samples' C, H, W do not match the reference's.
+    public static func compute(_ samples: Tensor, against reference: Descriptors, configuration: Configuration = Configuration()) throws -> Result {
+        let ds = try descriptors(of: samples, configuration: configuration, stream: 1)
+        guard ds.levelResolutions == reference.levelResolutions, ds.dimension == reference.dimension else {
+            throw EngineError("SWD: samples \(samples.shapeDescription) do not match the reference set's image size or channels")
+        }
+        return distance(ds, reference, configuration: configuration)
+    }
+
     /// The pyramid resolutions used for images of height/width h, w.
     public static func levelResolutions(height h: Int, width w: Int, configuration c: Configuration) -> [Int] {
         var res: [Int] = []

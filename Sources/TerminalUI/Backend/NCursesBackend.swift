@@ -46,6 +46,8 @@ public final class NCursesBackend: TerminalBackend {
 
     private var screen: OpaquePointer?
     private var previous: Grid?
+    /// Cells of the previous frame drawn with the default pair because no pair was free.
+    private var uncoloured: [Int] = []
     private var pairs: PairCache
     private var colorNumbers: [RGB: Int32] = [:]
     private var reservedLowColors: Int32 = 0
@@ -135,11 +137,17 @@ public final class NCursesBackend: TerminalBackend {
             pairs.beginFrame()
             for cell in grid.cells { pairs.touch(key(for: cell)) }
         }
-        // Pass 2: write the cells that changed.
-        for i in FrameDiff.changedIndices(previous: previous, current: grid) {
+        // Pass 2: write the cells that changed, and retry those drawn without their colours
+        // last time (no pair was free then).
+        var indices = FrameDiff.changedIndices(previous: previous, current: grid)
+        if !uncoloured.isEmpty && previous != nil {
+            indices = Array(Set(indices).union(uncoloured.filter { $0 < grid.cells.count })).sorted()
+        }
+        uncoloured.removeAll(keepingCapacity: true)
+        for i in indices {
             let x = i % max(grid.width, 1), y = i / max(grid.width, 1)
             guard x < w, y < h else { continue }
-            put(grid.cells[i], x: Int32(x), y: Int32(y))
+            if !put(grid.cells[i], x: Int32(x), y: Int32(y)) { uncoloured.append(i) }
         }
         previous = grid
     }
@@ -222,8 +230,11 @@ public final class NCursesBackend: TerminalBackend {
         PairCache.Key(fg: colorNumber(cell.fg), bg: colorNumber(cell.bg))
     }
 
-    private func put(_ cell: Cell, x: Int32, y: Int32) {
+    /// Writes one cell; false when it had to be drawn with the default pair (none free).
+    @discardableResult
+    private func put(_ cell: Cell, x: Int32, y: Int32) -> Bool {
         var pair: Int32 = 0
+        var coloured = true
         if hasColors {
             let key = key(for: cell)
             switch pairs.pair(for: key) {
@@ -231,12 +242,14 @@ public final class NCursesBackend: TerminalBackend {
             case .assigned(let p)?:
                 init_extended_pair(p, key.fg, key.bg)
                 pair = p
-            case nil: pair = 0
+            case nil: coloured = false
             }
         }
         // The grapheme as a NUL-terminated wide string: one spacing character, then combining marks.
+        // Without a UTF-8 locale the terminal cannot show non-ASCII text the app passed in.
+        let character: Character = glyphs == .ascii && !cell.character.isASCII ? "?" : cell.character
         var n = 0
-        for scalar in cell.character.unicodeScalars where n < 5 {
+        for scalar in character.unicodeScalars where n < 5 {
             wideBuffer[n] = wchar_t(bitPattern: scalar.value)
             n += 1
         }
@@ -247,5 +260,6 @@ public final class NCursesBackend: TerminalBackend {
         }
         // Writing the bottom-right cell returns ERR (the cursor cannot advance); it is drawn anyway.
         _ = mvwadd_wch(stdscr, y, x, &cc)
+        return coloured
     }
 }

@@ -15,9 +15,11 @@ public enum Palette {
         let cubeColor = RGB(UInt8(cubeLevels[ri]), UInt8(cubeLevels[gi]), UInt8(cubeLevels[bi]))
         let cube = 16 + 36 * ri + 6 * gi + bi
 
-        // Grey ramp: 232 + k has level 8 + 10k, k in 0...23; nearest k to the channel mean.
-        let mean = (Int(color.r) + Int(color.g) + Int(color.b) + 1) / 3
-        let k = min(max((mean - 8 + 5) / 10, 0), 23)
+        // Grey ramp: 232 + k has level 8 + 10k, k in 0...23. The nearest grey by squared distance
+        // is the one nearest to the channel mean: k = round((sum/3 - 8) / 10) = round((sum - 24) / 30),
+        // computed exactly in integers (rounding the mean first can pick the wrong neighbour).
+        let sum = Int(color.r) + Int(color.g) + Int(color.b)
+        let k = min(max((sum - 24 + 15) / 30, 0), 23)
         let level = UInt8(8 + 10 * k)
         let greyColor = RGB(level, level, level)
 

@@ -16,10 +16,17 @@ public struct Gauge: Widget, Hashable, Sendable {
         self.color = color
     }
 
+    /// "42%": the ratio in whole percent, rounded down (a tiny epsilon absorbs binary
+    /// fractions, so 0.29 shows 29%, not 28%).
+    public var percentText: String {
+        let r = ratio.isNaN ? 0 : min(max(ratio, 0), 1)
+        return "\(Int((r * 100 + 1e-9).rounded(.down)))%"
+    }
+
     /// How many eighths of a cell are filled in `width` cells.
     public func filledEighths(width: Int) -> Int {
         let r = ratio.isNaN ? 0 : min(max(ratio, 0), 1)
-        return Int((r * Double(width * 8)).rounded(.down))
+        return Int((r * Double(width * 8) + 1e-9).rounded(.down))
     }
 
     public func render(into grid: inout Grid, area: Rect, theme: Theme) {
@@ -28,8 +35,7 @@ public struct Gauge: Widget, Hashable, Sendable {
         let eighths = filledEighths(width: area.width)
         let empty: Character = grid.glyphs == .ascii ? "." : " "
         // The label is written over cells that count as filled when at least half full.
-        let text = TextLine.truncate(label ?? "\(Int((min(max(ratio.isNaN ? 0 : ratio, 0), 1) * 100).rounded(.down)))%",
-                                     width: area.width, ellipsis: grid.glyphs.ellipsis)
+        let text = TextLine.truncate(label ?? percentText, width: area.width, ellipsis: grid.glyphs.ellipsis)
         let labelRow = area.y + (area.height - 1) / 2
         let labelStart = area.x + Alignment.center.offset(length: text.count, in: area.width)
         let labelChars = Array(text)

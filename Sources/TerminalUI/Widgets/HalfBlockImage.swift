@@ -34,6 +34,13 @@ public struct HalfBlockImage: Widget, Hashable, Sendable {
         /// Size of the drawn picture in pixels (cells: width x ceil(height / 2)).
         public var pixelWidth: Int
         public var pixelHeight: Int
+
+        public init(scale: Int, step: Int, pixelWidth: Int, pixelHeight: Int) {
+            self.scale = scale
+            self.step = step
+            self.pixelWidth = pixelWidth
+            self.pixelHeight = pixelHeight
+        }
     }
 
     /// The scale (or step) and drawn size for an area of `columns` x `rows` cells (2 pixels a row).

@@ -1,7 +1,7 @@
 /// A row of key hints: `[q] quit  [tab] next  [←/→] step`.
 ///
 /// Keys are drawn in `hi_fg`, brackets in `inactive_fg`, actions in `main_fg`. Hints that do not
-/// fit are dropped whole from the end, and an ellipsis says so.
+/// fit are dropped whole from the end, and an ellipsis says so when there is room for it.
 public struct KeyHintBar: Widget, Hashable, Sendable {
     public struct Hint: Hashable, Sendable {
         public var key: String
@@ -25,22 +25,19 @@ public struct KeyHintBar: Widget, Hashable, Sendable {
         self.init(pairs.map { Hint($0.0, $0.1) }, alignment: alignment)
     }
 
+    /// The spans of the bar for `width` cells: as many whole hints as fit, then the ellipsis
+    /// when hints were dropped and it still fits.
     public func spans(theme: Theme, width: Int, ellipsis: String) -> [Span] {
         var out: [Span] = []
         var used = 0
         for (i, hint) in hints.enumerated() {
             let gap = i == 0 ? 0 : 2
             let length = gap + hint.key.count + 2 + 1 + hint.action.count
-            let isLast = i == hints.count - 1
-            // Keep room for the ellipsis unless this is the last hint.
-            let reserve = isLast ? 0 : 2 + ellipsis.count
-            if used + length + reserve > width {
-                if used + gap + ellipsis.count <= width && i > 0 {
+            if used + length > width {
+                if used + gap + ellipsis.count <= width {
                     out.append(Span(String(repeating: " ", count: gap) + ellipsis, fg: theme.inactiveFg))
-                } else if i == 0 && ellipsis.count <= width {
-                    out.append(Span(ellipsis, fg: theme.inactiveFg))
                 }
-                return out
+                break
             }
             if gap > 0 { out.append(Span("  ")) }
             out.append(Span("[", fg: theme.inactiveFg))

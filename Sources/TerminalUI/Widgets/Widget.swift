@@ -21,3 +21,10 @@ public enum Alignment: Hashable, Sendable {
         }
     }
 }
+
+extension Grid {
+    /// Renders `widget` into `area` of this grid: `grid.render(Sparkline(losses), in: r, theme: theme)`.
+    public mutating func render(_ widget: some Widget, in area: Rect, theme: Theme) {
+        widget.render(into: &self, area: area, theme: theme)
+    }
+}

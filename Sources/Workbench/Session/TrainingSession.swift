@@ -17,9 +17,15 @@ public final class TrainingSession: @unchecked Sendable {
     /// The newest snapshot, for screens on other threads.
     public let snapshot: Latest<TrainingSnapshot>
 
+    /// A copy of the weights (raw and EMA), refreshed every `weightsEvery` steps, at milestones and
+    /// on `requestWeights()`: what the viewer samples with while training goes on (never the live
+    /// arrays, which the training thread writes).
+    public let weights: Latest<ModelWeights>
+    public var weightsEvery = 100
+
     /// Requests from other threads (the UI), applied between steps.
     private let requests = Latest<Requests>(Requests())
-    struct Requests { var pause = false; var save = false; var sample = false; var stop = false }
+    struct Requests { var pause = false; var save = false; var sample = false; var stop = false; var weights = false }
 
     /// Why `run` returned.
     public enum End: Equatable, Sendable {
@@ -48,6 +54,7 @@ public final class TrainingSession: @unchecked Sendable {
             s.lastCheckpointPath = resume
         }
         snapshot = Latest(s)
+        weights = Latest(ModelWeights(trainer: trainer))
     }
 
     // MARK: Requests from the UI thread
@@ -56,6 +63,8 @@ public final class TrainingSession: @unchecked Sendable {
     public func requestSave() { requests.update { $0.save = true } }
     public func requestSample() { requests.update { $0.sample = true } }
     public func stop() { requests.update { $0.stop = true } }
+    /// Asks for a fresh `weights` copy after the current step.
+    public func requestWeights() { requests.update { $0.weights = true } }
     public var isPaused: Bool { requests.read().value.pause }
 
     // MARK: The loop
@@ -77,6 +86,10 @@ public final class TrainingSession: @unchecked Sendable {
                 requests.update { $0.sample = false }
                 milestone(final: false, writeCheckpoint: false)
             }
+            if r.weights {
+                requests.update { $0.weights = false }
+                weights.write(ModelWeights(trainer: trainer))
+            }
             if r.pause {
                 publish { $0.paused = true; $0.status = "paused" }
                 while r.pause && !r.stop && StopSignal.pending == nil {
@@ -84,6 +97,7 @@ public final class TrainingSession: @unchecked Sendable {
                     r = requests.read().value
                     if r.save { requests.update { $0.save = false }; saveCheckpoint() }
                     if r.sample { requests.update { $0.sample = false }; milestone(final: false, writeCheckpoint: false) }
+                    if r.weights { requests.update { $0.weights = false }; weights.write(ModelWeights(trainer: trainer)) }
                 }
                 publish { $0.paused = false; $0.status = "training" }
                 continue
@@ -117,6 +131,7 @@ public final class TrainingSession: @unchecked Sendable {
                 $0.imagesPerSecond = ips
                 $0.etaSeconds = eta
             }
+            if trainer.step % weightsEvery == 0 { weights.write(ModelWeights(trainer: trainer)) }
             onStep(result, snapshot.read().value)
             if trainer.step % opts.saveEvery == 0 && trainer.step < opts.steps {
                 milestone(final: false, writeCheckpoint: true)
@@ -143,11 +158,12 @@ public final class TrainingSession: @unchecked Sendable {
             publish {
                 $0.lastCheckpointStep = self.trainer.step
                 $0.lastCheckpointPath = self.folder.checkpointPath
+                $0.lastError = nil
                 $0.status = $0.paused ? "paused" : "training"
             }
             return true
         } catch {
-            publish { $0.status = "checkpoint failed: \(error)" }
+            publish { $0.status = "checkpoint failed: \(error)"; $0.lastError = "checkpoint failed: \(error)" }
             return false
         }
     }
@@ -155,6 +171,7 @@ public final class TrainingSession: @unchecked Sendable {
     /// Checkpoint (optionally), sample grid with the EMA weights, quality metrics.
     public func milestone(final: Bool, writeCheckpoint: Bool) {
         if writeCheckpoint { saveCheckpoint() }
+        weights.write(ModelWeights(trainer: trainer))
         publish { $0.status = "sampling \(self.trainer.options.sampleCount) images…" }
         do {
             let opts = trainer.options
@@ -167,9 +184,11 @@ public final class TrainingSession: @unchecked Sendable {
             let x = try trainer.diffusion.sample(model: model, shape: shape, rng: &rng, sampler: sampler)
             let path = final ? folder.finalSamplePath : folder.samplePath(step: trainer.step)
             try TensorImages.writeGrid(x, to: path)
-            let reference = trainer.dataset.centreCrops()
             let nn = try NearestNeighbourDistance.compute(samples: x, training: reference)
-            let swd = try SlicedWassersteinDistance.compute(x, reference)
+            if referenceDescriptors == nil {
+                referenceDescriptors = try SlicedWassersteinDistance.referenceDescriptors(of: reference)
+            }
+            let swd = try SlicedWassersteinDistance.compute(x, against: referenceDescriptors!)
             log.append([
                 "step": trainer.step, "event": final ? "final" : "milestone", "samples": path,
                 "sampler": sampler.description, "nn_rmse": nn.meanRMSE, "swd": swd.mean, "swd_per_level": swd.perLevel,
@@ -182,9 +201,53 @@ public final class TrainingSession: @unchecked Sendable {
                 $0.status = $0.paused ? "paused" : "training"
             }
         } catch {
-            publish { $0.status = "sampling failed: \(error)" }
+            publish { $0.status = "sampling failed: \(error)"; $0.lastError = "sampling failed: \(error)" }
         }
     }
 
     func publish(_ body: (inout TrainingSnapshot) -> Void) { snapshot.update(body) }
+
+    /// The dataset centre-cropped: what samples are measured against.
+    lazy var reference: Tensor = trainer.dataset.centreCrops()
+    /// The dataset side of SWD, computed at the first milestone and reused.
+    var referenceDescriptors: SlicedWassersteinDistance.Descriptors?
+}
+
+/// A copy of a model's weights with what is needed to run it: config and diffusion.
+public struct ModelWeights: Sendable {
+    public var step: Int
+    public var config: UNetConfig
+    public var diffusion: GaussianDiffusion
+    public var values: [Float]
+    public var emaValues: [Float]
+
+    public init(step: Int, config: UNetConfig, diffusion: GaussianDiffusion, values: [Float], emaValues: [Float]) {
+        self.step = step
+        self.config = config
+        self.diffusion = diffusion
+        self.values = values
+        self.emaValues = emaValues
+    }
+
+    init(trainer: Trainer) {
+        self.init(
+            step: trainer.step, config: trainer.options.model, diffusion: trainer.diffusion,
+            values: trainer.model.store.values, emaValues: trainer.ema.values)
+    }
+
+    /// From a checkpoint file (viewing without training).
+    public init(checkpoint c: Checkpoint.Loaded) throws {
+        let o = c.options
+        let schedule = try NoiseSchedule(o.schedule, timesteps: o.timesteps)
+        self.init(
+            step: c.step, config: o.model, diffusion: GaussianDiffusion(schedule: schedule, objective: o.objective, fixes: o.fixes),
+            values: c.values, emaValues: c.emaValues)
+    }
+
+    /// A fresh UNet holding these weights (EMA or raw).
+    public func makeModel(ema: Bool) throws -> UNet {
+        let m = try UNet(config: config, seed: 0)
+        m.store.values = ema ? emaValues : values
+        return m
+    }
 }

@@ -1,0 +1,153 @@
+import DiffusionEngine
+
+/// Mean, standard deviation, min and max of a tensor's values (the Denoise screen's x_t line).
+public struct TensorStats: Equatable, Sendable {
+    public var mean: Float
+    public var std: Float
+    public var min: Float
+    public var max: Float
+
+    public init(_ values: [Float]) {
+        guard !values.isEmpty else { self.init(mean: 0, std: 0, min: 0, max: 0); return }
+        var sum = 0.0, sq = 0.0
+        var lo = Float.infinity, hi = -Float.infinity
+        for v in values {
+            sum += Double(v)
+            sq += Double(v) * Double(v)
+            lo = Swift.min(lo, v)
+            hi = Swift.max(hi, v)
+        }
+        let n = Double(values.count)
+        let m = sum / n
+        self.init(mean: Float(m), std: Float((Swift.max(0, sq / n - m * m)).squareRoot()), min: lo, max: hi)
+    }
+
+    public init(mean: Float, std: Float, min: Float, max: Float) {
+        self.mean = mean
+        self.std = std
+        self.min = min
+        self.max = max
+    }
+}
+
+/// One frame of the Denoise viewer: what step k of the chain saw and predicted.
+public struct DenoiseFrame: Sendable {
+    public var t: Int
+    public var tPrev: Int
+    /// x_t, the step's input, (1,C,H,W).
+    public var x: Tensor
+    /// The model's x̂_0 (after clipping when on), (1,C,H,W).
+    public var predictedX0: Tensor
+    /// The model's ε̂, (1,C,H,W).
+    public var predictedNoise: Tensor
+    public var sigma: Float
+    public var coefficients: [StepCoefficient]
+    /// Statistics of x_t and of x̂_0.
+    public var stats: TensorStats
+    public var predictedStats: TensorStats
+
+    public init(_ info: StepInfo) {
+        t = info.t
+        tPrev = info.tPrev
+        x = info.x
+        predictedX0 = info.predictedX0
+        predictedNoise = info.predictedNoise
+        sigma = info.sigma
+        coefficients = info.coefficients
+        stats = TensorStats(info.x.data)
+        predictedStats = TensorStats(info.predictedX0.data)
+    }
+}
+
+/// A Denoise chain as far as the worker has computed it: frames 0..<frames.count, and the x the
+/// chain holds now (x_0 once every step is done). The history is kept, so stepping back is instant.
+public struct DenoiseHistory: Sendable {
+    public var settings: ChainSettings
+    /// The training step of the weights the chain runs on.
+    public var weightsStep: Int
+    /// The (t, tPrev) pairs of the whole chain.
+    public var steps: [StepPair]
+    public var frames: [DenoiseFrame] = []
+    /// The chain's x after `frames.count` steps, (1,C,H,W).
+    public var current: Tensor
+    /// Mean wall time of a step so far.
+    public var secondsPerStep: Double = 0
+    /// Why the chain could not run (e.g. a damaged checkpoint), shown instead of images.
+    public var error: String?
+
+    public var length: Int { steps.count }
+    public var isFinished: Bool { frames.count >= steps.count }
+}
+
+/// A (t, tPrev) pair of a chain (named, so histories stay `Sendable` value types).
+public struct StepPair: Equatable, Sendable {
+    public var t: Int
+    public var tPrev: Int
+    public init(t: Int, tPrev: Int) {
+        self.t = t
+        self.tPrev = tPrev
+    }
+}
+
+/// One frame of the Compare screen: both chains after the same number of steps.
+public struct CompareFrame: Sendable {
+    /// The t of the step just taken (T for frame 0, x_T).
+    public var t: Int
+    /// x of chain A and of chain B after this step, (1,C,H,W).
+    public var xA: Tensor
+    public var xB: Tensor
+    /// max |x_A - x_B| and RMS over all values.
+    public var maxAbs: Float
+    public var rms: Float
+    /// The float-rounding threshold at this step (FixComparison's rule: tolerance · max(1, |x|max)).
+    public var threshold: Float
+    public var differs: Bool { maxAbs > threshold }
+
+    public init(t: Int, xA: Tensor, xB: Tensor, tolerance: Float = FixComparison.defaultTolerance) {
+        self.t = t
+        self.xA = xA
+        self.xB = xB
+        maxAbs = xA.maxAbsDifference(xB)
+        rms = xA.rmsDifference(xB)
+        let scale = Swift.max(1, xA.data.reduce(0) { Swift.max($0, abs($1)) }, xB.data.reduce(0) { Swift.max($0, abs($1)) })
+        threshold = tolerance * scale
+    }
+}
+
+/// Two chains (A and B switch sets, same seed, same noise) as far as the worker has run them.
+public struct CompareHistory: Sendable {
+    public var settings: ChainSettings
+    public var a: FixSet
+    public var b: FixSet
+    public var weightsStep: Int
+    public var length: Int
+    /// Frame 0 is x_T (the same for both); frame k is after k steps.
+    public var frames: [CompareFrame] = []
+    /// The forward-process A/B (FIX 1 acts on q_sample, not on the reverse chain), when A and B
+    /// differ in forward coefficients.
+    public var forward: ForwardComparison?
+    public var error: String?
+    /// Model evaluations made so far for both chains (B reuses A's while they are bit-identical).
+    public var modelCalls = 0
+
+    public var stepsDone: Int { Swift.max(0, frames.count - 1) }
+    public var isFinished: Bool { stepsDone >= length }
+    /// Per-step max |Δ| (frames 1...).
+    public var maxAbsPerStep: [Float] { frames.dropFirst().map(\.maxAbs) }
+    /// The first (largest) t whose step left the chains further apart than float rounding.
+    public var firstDifferingT: Int? { frames.dropFirst().first(where: \.differs)?.t }
+
+    /// The measured verdict, worded as the engine's `ChainComparison.verdict` (a test keeps the
+    /// two in step): "identical within float rounding (max |Δ| 0)" or
+    /// "differs from t=612 on; final RMS Δ 0.21, max |Δ| 0.9". While running, prefixed with how far.
+    public var verdict: String {
+        guard let last = frames.last, frames.count > 1 else { return "starting…" }
+        let prefix = isFinished ? "" : "so far (down to t=\(last.t)): "
+        if let t = firstDifferingT {
+            let which = isFinished ? "final" : "current"
+            return prefix + "differs from t=\(t) on; \(which) RMS Δ \(FixComparison.format(last.rms)), max |Δ| \(FixComparison.format(last.maxAbs))"
+        }
+        let largest = frames.dropFirst().map(\.maxAbs).max() ?? 0
+        return prefix + "identical within float rounding (max |Δ| \(FixComparison.format(largest)))"
+    }
+}

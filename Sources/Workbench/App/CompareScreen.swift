@@ -1,0 +1,178 @@
+import DiffusionEngine
+import Foundation
+import TerminalUI
+
+/// Screen 4: two reverse chains A and B from the same seed and noise, each with its own switch
+/// set — x_t of A, of B and |A-B| as a heat map, max |Δ| per step, and the measured verdict.
+public enum CompareScreen {
+    /// Switches that act only in training: on a sampling chain they cannot change anything.
+    public static let trainingOnly: Set<FixSwitch> = [.lossInput, .loss]
+    /// Switches that act on q_sample (the forward process), not on the reverse chain.
+    public static let forwardOnly: Set<FixSwitch> = [.forwardCoefficients]
+    /// Switches DDIM's step ignores (they belong to DDPM's ancestral step).
+    public static let ddpmOnly: Set<FixSwitch> = [.finalStep, .reverseVariance, .extraction]
+
+    public static func render(_ input: FrameInput, into grid: inout Grid, area: Rect) {
+        guard !area.isEmpty else { return }
+        let tableHeight = AppState.compareSwitches.count + 1 + (area.height >= 30 ? 2 : 0)
+        let rows = area.rows([.fixed(tableHeight), .fill, .fixed(area.height >= 30 ? 5 : 3)])
+        renderSwitches(input, into: &grid, area: rows[0])
+        renderChains(input, into: &grid, area: rows[1])
+        renderVerdict(input, into: &grid, area: rows[2])
+    }
+
+    static func renderSwitches(_ input: FrameInput, into grid: inout Grid, area: Rect) {
+        let theme = input.theme, g = grid.glyphs, c = input.state.compare
+        var inner = area
+        if area.height >= AppState.compareSwitches.count + 3 {
+            let block = Block(title: "Switches: A | B (number keys flip B)",
+                              rightTitle: "\(c.settings.sampler == .ddpm ? "DDPM" : "DDIM") · \(c.settings.ema ? "EMA" : "raw") · seed \(c.settings.seed)")
+            block.render(into: &grid, area: area, theme: theme)
+            inner = block.inner(area)
+        }
+        let rows: [[Span]] = AppState.compareSwitches.enumerated().map { i, s in
+            let ia = s.choiceIndex(in: c.a), ib = s.choiceIndex(in: c.b)
+            let differs = ia != ib
+            var note = ""
+            if differs {
+                if trainingOnly.contains(s) { note = "training only: no effect on sampling" }
+                else if forwardOnly.contains(s) { note = "acts on q_sample: see forward A/B" }
+                else if ddpmOnly.contains(s) && c.settings.sampler == .ddim { note = "DDIM ignores it" }
+                else { note = "differs" }
+            }
+            return [
+                Span("\(i + 1)", fg: theme.hiFg, attributes: .bold),
+                Span(AsciiFallback.text(s.displayName, g) + " (\(AsciiFallback.text(s.checklistItem, g)))", fg: theme.mainFg),
+                Span(AsciiFallback.text(s.choiceNames[ia], g), fg: theme.seriesA),
+                Span(AsciiFallback.text(s.choiceNames[ib], g), fg: theme.seriesB, attributes: differs ? .bold : []),
+                Span(note, fg: differs ? theme.warn : theme.inactiveFg),
+            ]
+        }
+        Table(header: ["#", "switch", "A", "B", ""], rows: rows,
+              widths: [.fixed(2), .fill(4), .fill(3), .fill(3), .fill(3)])
+            .render(into: &grid, area: inner, theme: theme)
+    }
+
+    /// The frame shown: the cursor, or the newest computed.
+    static func shownFrame(_ input: FrameInput, _ h: CompareHistory) -> Int {
+        min(input.state.compare.position ?? (h.frames.count - 1), h.frames.count - 1)
+    }
+
+    static func matches(_ input: FrameInput, _ h: CompareHistory) -> Bool {
+        let c = input.state.compare
+        return h.settings == c.settings && h.a == c.a && h.b == c.b
+    }
+
+    static func renderChains(_ input: FrameInput, into grid: inout Grid, area: Rect) {
+        let theme = input.theme, g = grid.glyphs
+        guard !area.isEmpty else { return }
+        guard let h = input.compare, matches(input, h), !h.frames.isEmpty else {
+            TextLine("starting both chains…", fg: theme.inactiveFg).render(into: &grid, area: area, theme: theme)
+            return
+        }
+        if let error = h.error {
+            Paragraph(text: "the chains cannot run: \(error)", fg: theme.error, wrap: true).render(into: &grid, area: area, theme: theme)
+            return
+        }
+        let k = shownFrame(input, h)
+        let f = h.frames[k]
+        // Wide and tall: three images at a whole scale, the per-step panel below them at full
+        // width. Otherwise the panel is a fourth column beside smaller images.
+        let size = f.xA.shape[3]
+        var cols: [Rect]
+        if let rows = stackedImageRows(imageSize: size, area: area) {
+            let split = area.rows([.fixed(rows), .fill])
+            cols = ImageTiles.equalColumns(split[0], count: 3) + [split[1]]
+        } else {
+            let images = area.left((area.width - 1) * 2 / 3)
+            cols = ImageTiles.equalColumns(images, count: 3) + [Rect(x: images.maxX + 1, y: area.y, width: area.maxX - images.maxX - 1, height: area.height)]
+        }
+        let where_ = k == 0 ? "start (noise)" : (k >= h.length ? "result" : "after t=\(f.t)")
+        let blockA = Block(title: "A: \(where_)", focused: true)
+        blockA.render(into: &grid, area: cols[0], theme: theme)
+        HalfBlockImage(ImageTiles.pixelImage(f.xA)).render(into: &grid, area: blockA.inner(cols[0]), theme: theme)
+        let blockB = Block(title: "B: \(where_)")
+        blockB.render(into: &grid, area: cols[1], theme: theme)
+        HalfBlockImage(ImageTiles.pixelImage(f.xB)).render(into: &grid, area: blockB.inner(cols[1]), theme: theme)
+        let diff = ImageTiles.differenceMap(f.xA, f.xB, ramp: theme.graphRamp)
+        let blockD = Block(title: AsciiFallback.text("|A−B| (0…\(FixComparison.format(f.maxAbs)))", g).replacingOccurrences(of: "−", with: "-"))
+        blockD.render(into: &grid, area: cols[2], theme: theme)
+        diff.image.render(into: &grid, area: blockD.inner(cols[2]), theme: theme)
+
+        let blockS = Block(title: AsciiFallback.text("max |Δ| per step (log)", g), rightTitle: "\(h.stepsDone)/\(h.length) steps")
+        blockS.render(into: &grid, area: cols[3], theme: theme)
+        let inner = blockS.inner(cols[3])
+        let parts = inner.rows([.fill, .fixed(inner.height >= 6 ? 3 : 1)])
+        renderDeltaSparkline(h, position: k, theme: theme, into: &grid, area: parts[0])
+        var lines: [TextLine] = [
+            TextLine([Span(AsciiFallback.text("at this step: max |Δ| ", g), fg: theme.inactiveFg),
+                      Span(FixComparison.format(f.maxAbs), fg: f.differs ? theme.warn : theme.ok, attributes: .bold),
+                      Span("  RMS ", fg: theme.inactiveFg), Span(FixComparison.format(f.rms))]),
+        ]
+        if parts[1].height >= 3 {
+            lines.append(TextLine(AsciiFallback.text("rounding threshold \(FixComparison.format(f.threshold)) (1e-5 · max |x|)", g), fg: theme.inactiveFg))
+            lines.append(TextLine(AsciiFallback.text("frame \(k) of \(h.frames.count - 1)" + (input.state.compare.position == nil ? " · following" : " · ← → browse, f follow")
+                + " · \(h.modelCalls) model calls for \(2 * h.stepsDone) steps", g), fg: theme.inactiveFg))
+        }
+        AppRenderer.lines(lines, into: &grid, area: parts[1], theme: theme)
+    }
+
+    /// The height of the image row when the three images (at scale ≥ 1) and a panel of at least
+    /// 8 rows fit one above the other; nil when they do not.
+    static func stackedImageRows(imageSize s: Int, area: Rect) -> Int? {
+        for k in (1...8).reversed() {
+            let rows = (s * k + 1) / 2 + 2
+            if 3 * (s * k + 2) + 2 <= area.width && rows + 8 <= area.height { return rows }
+        }
+        return nil
+    }
+
+    /// Per-step max |Δ|, t = T-1 on the left, the largest value of each column's steps (so a
+    /// single differing step shows), empty columns where A and B agree exactly.
+    static func renderDeltaSparkline(_ h: CompareHistory, position: Int, theme: Theme, into grid: inout Grid, area: Rect) {
+        guard !area.isEmpty, h.length > 0 else { return }
+        let values = h.maxAbsPerStep
+        let width = min(area.width, h.length)
+        var cols = [Double](repeating: .nan, count: width)
+        for (i, v) in values.enumerated() {
+            let c = i * width / h.length
+            cols[c] = cols[c].isNaN ? Double(v) : max(cols[c], Double(v))
+        }
+        let plotArea = Rect(x: area.x, y: area.y, width: width, height: area.height)
+        Sparkline(cols, logScale: true).render(into: &grid, area: plotArea, theme: theme)
+        if !values.isEmpty && values.allSatisfy({ $0 == 0 }) {
+            TextLine("every step so far: exactly 0 (bit-identical)", fg: theme.ok, alignment: .center)
+                .render(into: &grid, area: area.centered(width: area.width, height: 1), theme: theme)
+        }
+        if position > 0 {
+            let c = min(width - 1, (position - 1) * width / h.length)
+            for y in area.y..<area.maxY where grid.cell(x: area.x + c, y: y)?.character == " " {
+                grid.set(x: area.x + c, y: y, grid.glyphs.verticalRule, fg: theme.cursor)
+            }
+        }
+    }
+
+    static func renderVerdict(_ input: FrameInput, into grid: inout Grid, area: Rect) {
+        let theme = input.theme, g = grid.glyphs
+        guard !area.isEmpty else { return }
+        let block = Block(title: "Verdict (measured, same seed and noise)")
+        var inner = area
+        if area.height >= 4 {
+            block.render(into: &grid, area: area, theme: theme)
+            inner = block.inner(area)
+        }
+        guard let h = input.compare, matches(input, h) else { return }
+        var lines: [TextLine] = []
+        let differing = h.a.differences(from: h.b)
+        let names = differing.map { AsciiFallback.text($0.displayName, g) }.joined(separator: ", ")
+        let color = h.firstDifferingT == nil ? theme.ok : theme.warn
+        let head = differing.isEmpty ? "A = B: " : "\(names): "
+        lines.append(TextLine([Span(head, fg: theme.mainFg, attributes: .bold), Span(AsciiFallback.text(h.verdict, g), fg: color, attributes: .bold)]))
+        if let fwd = h.forward {
+            lines.append(TextLine([Span("forward q_sample A/B: ", fg: theme.mainFg), Span(AsciiFallback.text(fwd.verdict, g), fg: fwd.differingTimesteps.isEmpty ? theme.ok : theme.warn)]))
+        } else if differing.contains(where: { trainingOnly.contains($0) }) {
+            lines.append(TextLine("training-only switches change what the model learns, not this chain: retrain with them to see an effect", fg: theme.inactiveFg))
+        }
+        AppRenderer.lines(lines, into: &grid, area: inner, theme: theme)
+    }
+}

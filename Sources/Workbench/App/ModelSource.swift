@@ -1,0 +1,132 @@
+import DiffusionEngine
+import Foundation
+
+/// The model side of the workbench: a training session running on its own thread, or a checkpoint
+/// opened for viewing. The UI thread reads snapshots and weight copies from it and sends it the
+/// user's requests; it never touches the trainer's arrays.
+public final class ModelSource: @unchecked Sendable {
+    public let info: RunInfo
+    /// nil when viewing a checkpoint.
+    public let session: TrainingSession?
+    /// Things to tell the user (skipped files, …), printed again on exit.
+    public let warnings: [String]
+
+    private let fixed: (snapshot: TrainingSnapshot, weights: ModelWeights)?
+    private let ended = Latest<TrainingSession.End?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+    private var thread: Thread?
+
+    /// Loads the data and builds the session (or loads the checkpoint for viewing).
+    /// - Throws: a one-line error (missing folder, damaged checkpoint, …).
+    public init(_ launch: AppLaunch) throws {
+        if launch.viewOnly {
+            guard let path = launch.checkpoint else {
+                throw EngineError("--view needs --checkpoint FILE: the checkpoint to open")
+            }
+            let c = try Checkpoint.load(path: path)
+            let weights = try ModelWeights(checkpoint: c)
+            // The data only feeds the Schedule screen's forward strip here; viewing works without it.
+            var warnings: [String] = []
+            var images: Tensor?
+            var dataDescription = "no data loaded"
+            do {
+                let data = try launch.data.load(size: c.options.model.imageSize)
+                images = ModelSource.firstImages(data.set.centreCrops(), count: 16)
+                dataDescription = data.description
+                warnings += data.warnings
+            } catch {
+                warnings.append("data for the forward strip: \(error)")
+            }
+            var s = TrainingSnapshot.initial(options: c.options, data: dataDescription)
+            s.step = c.step
+            s.losses = ModelSource.floats(c.file.metadata["loss_history"])
+            s.bucketLoss = ModelSource.floats(c.file.metadata["bucket_loss"])
+            s.lastCheckpointStep = c.step
+            s.lastCheckpointPath = path
+            s.finished = true
+            s.status = "viewing (no training)"
+            fixed = (s, weights)
+            session = nil
+            self.warnings = warnings
+            info = RunInfo(options: c.options, viewOnly: true, checkpointPath: path, outPath: nil,
+                           dataDescription: dataDescription, images: images)
+            return
+        }
+        // A resumed run crops its images to the checkpoint's size, whatever the launch options say.
+        var size = launch.options.model.imageSize
+        if let path = launch.checkpoint { size = try Checkpoint.load(path: path).options.model.imageSize }
+        let data = try launch.data.load(size: size)
+        let session = try TrainingSession(options: launch.options, data: data, out: launch.out, resume: launch.checkpoint)
+        self.session = session
+        fixed = nil
+        warnings = data.warnings
+        info = RunInfo(options: session.trainer.options, viewOnly: false, checkpointPath: launch.checkpoint,
+                       outPath: session.folder.path, dataDescription: data.description,
+                       images: ModelSource.firstImages(session.trainer.dataset.centreCrops(), count: 16))
+    }
+
+    /// Starts training on its own thread (no-op when viewing).
+    public func start() {
+        guard let session, thread == nil else { return }
+        let t = Thread { [self] in
+            ended.write(session.run())
+            done.signal()
+        }
+        t.name = "ddpm-training"
+        t.stackSize = 16 << 20
+        thread = t
+        t.start()
+    }
+
+    /// How training ended, nil while it runs (and always nil when viewing).
+    public var end: TrainingSession.End? { ended.read().value }
+    /// True while the training thread runs.
+    public var isTraining: Bool { thread != nil && end == nil }
+
+    /// Waits for the training thread (after `stop()`), at most `seconds`. - Returns: true when it ended.
+    @discardableResult
+    public func wait(seconds: Double) -> Bool {
+        guard thread != nil else { return true }
+        if end != nil { return true }
+        return done.wait(timeout: .now() + seconds) == .success
+    }
+
+    /// The newest snapshot and its version.
+    public func snapshot() -> (value: TrainingSnapshot, version: Int) {
+        if let session { return session.snapshot.read() }
+        return (fixed!.snapshot, 0)
+    }
+
+    /// The newest copy of the weights.
+    public func weights() -> ModelWeights {
+        session?.weights.read().value ?? fixed!.weights
+    }
+
+    /// Grows with every weights copy the session publishes (0 when viewing).
+    public var weightsVersion: Int { session?.weights.read().version ?? 0 }
+
+    /// Carries out a command of the key handler that concerns training.
+    public func perform(_ command: AppCommand) {
+        guard let session else { return }
+        switch command {
+        case .setPaused(let p): session.setPaused(p)
+        case .saveNow: session.requestSave()
+        case .sampleNow: session.requestSample()
+        case .refreshWeights: session.requestWeights()
+        case .quit: session.stop()
+        }
+    }
+
+    /// The first `count` images of (N,C,H,W).
+    static func firstImages(_ x: Tensor, count: Int) -> Tensor {
+        let (n, c, h, w) = x.nchw("firstImages")
+        let k = min(n, count)
+        return Tensor(shape: [k, c, h, w], data: Array(x.data.prefix(k * c * h * w)))
+    }
+
+    /// A JSON array of floats from checkpoint metadata (-1 marks "none" → NaN).
+    static func floats(_ json: String?) -> [Float] {
+        guard let json, let v = try? JSONDecoder().decode([Float].self, from: Data(json.utf8)) else { return [] }
+        return v.map { $0 < 0 ? .nan : $0 }
+    }
+}

@@ -1,0 +1,152 @@
+import DiffusionEngine
+import Foundation
+
+/// `ddpm compare`: two fix sets on the same checkpoint, seed and noise, step by step.
+///
+/// Runs `FixComparison.reverse` (two reverse chains in lockstep from one x_T, drawing the same
+/// per-step noise) and prints, for every `every`-th step plus the first step that differs and
+/// the last one, t, max |Δ| and RMS Δ of the step's output, then the verdict. When the two sets
+/// differ in the forward-coefficient switch (FIX 1), it also compares `qSample` on training
+/// images at every t. Exit code 0 whatever the verdict: a difference is a finding, not a failure.
+///
+/// `--csv` prints one CSV (`process,t,max_abs_delta,rms_delta,threshold,differs`) on stdout and
+/// the verdicts on stderr, so the output pipes cleanly.
+public struct CompareCommand: Sendable {
+    public var checkpoint: String
+    /// Fix set A over the checkpoint's own (nil: the checkpoint's fix set as trained).
+    public var a: String?
+    /// Fix set B over A.
+    public var b: String
+    public var count: Int = 4
+    public var seed: UInt64 = 0
+    public var sampler: String?
+    public var steps: Int?
+    public var eta: Float?
+    /// Print every k-th step (default: about 20 rows, or every row with `--csv`).
+    public var every: Int?
+    public var csv = false
+    public var raw = false
+    public var data: String?
+    public var className: String?
+
+    public init(checkpoint: String, b: String) {
+        self.checkpoint = checkpoint
+        self.b = b
+    }
+
+    public struct Result: Sendable {
+        public var a: FixSet
+        public var b: FixSet
+        public var reverse: ChainComparison
+        public var forward: ForwardComparison?
+    }
+
+    @discardableResult
+    public func run(console: Console) throws -> Result {
+        try FlagValues.check("--count", count, in: 1...256)
+        if let every { try FlagValues.check("--every", every, in: 1...100_000) }
+        if className != nil && data == nil {
+            throw FlagError("--class: needs --data DIR (the built-in faces have no class folders)")
+        }
+        let cm = try CheckpointModel(path: checkpoint, ema: !raw)
+        let fa = try a.map { try FlagValues.fixes($0, base: cm.options.fixes, flag: "--a") } ?? cm.options.fixes
+        let fb = try FlagValues.fixes(b, base: fa, flag: "--b")
+        let smp = try FlagValues.sampler(sampler, steps: steps, eta: eta, timesteps: cm.timesteps)
+        let say: (String) -> Void = csv ? console.note : console.line
+
+        say("compare on \(checkpoint) (\(cm.summary)): \(count) image\(count == 1 ? "" : "s"), seed \(seed), \(smp)")
+        say("  A: \(fa.description)")
+        say("  B: \(fb.description)")
+        let diff = fb.differences(from: fa)
+        say("  switches that differ: " + (diff.isEmpty ? "none (A and B are the same set)" : diff.map { sw in
+            sw.checklistItem == "—" ? sw.displayName : "\(sw.displayName) (\(sw.checklistItem))"
+        }.joined(separator: ", ")))
+        let trainingOnly = diff.filter { $0 == .lossInput || $0 == .loss }
+        if !trainingOnly.isEmpty {
+            say("  note: \(trainingOnly.map(\.key).joined(separator: ", ")) change training only, not sampling; compare checkpoints trained each way to see them")
+        }
+
+        let total = try smp.stepPairs(timesteps: cm.timesteps).count
+        var done = 0
+        let t0 = monotonicSeconds()
+        let rev = try FixComparison.reverse(
+            model: cm.model, diffusion: cm.diffusion, a: fa, b: fb, shape: cm.shape(count: count),
+            rng: RandomGenerator(seed: seed), sampler: smp
+        ) { _, _, _ in
+            done += 1
+            if done % 10 == 0 { console.progress("step \(done)/\(total)") }
+            return true
+        }
+        console.endProgress()
+        let secs = monotonicSeconds() - t0
+
+        var fwd: ForwardComparison?
+        var forwardImages = 0
+        if fa.forwardCoefficients != fb.forwardCoefficients {
+            let loaded = try DataSource(folder: data, className: className).load(size: cm.options.model.imageSize)
+            let crops = loaded.set.centreCrops()
+            let n = min(count, loaded.set.count)
+            forwardImages = n
+            let per = crops.count / crops.shape[0]
+            let x0 = Tensor(shape: [n] + Array(crops.shape.dropFirst()), data: Array(crops.data[0..<n * per]))
+            fwd = FixComparison.forward(diffusion: cm.diffusion, x0: x0, a: fa, b: fb, rng: RandomGenerator(seed: seed).derived(stream: 1))
+        }
+
+        if csv {
+            console.write(Self.csv(reverse: rev, forward: fwd, every: every ?? 1))
+        } else {
+            console.line(String(format: "reverse chain (x after each step; two chains of %d steps in %.1f s):", total, secs))
+            console.write(Self.reverseTable(rev, every: every ?? max(1, total / 20)))
+            if let fwd {
+                console.line("forward process q(x_t | x_0) on \(forwardImages) training image\(forwardImages == 1 ? "" : "s"):")
+                console.write(Self.forwardTable(fwd, every: every ?? max(1, cm.timesteps / 10)))
+            }
+        }
+        say("verdict: " + rev.verdict)
+        if let fwd { say("forward verdict: " + fwd.verdict) }
+        return Result(a: fa, b: fb, reverse: rev, forward: fwd)
+    }
+
+    /// Indices of the rows to show: every k-th, the first differing one, the last one.
+    static func shownRows(count: Int, every: Int, firstDiffering: Int?) -> [Int] {
+        var rows = Set(stride(from: 0, to: count, by: max(1, every)))
+        if count > 0 { rows.insert(count - 1) }
+        if let f = firstDiffering { rows.insert(f) }
+        return rows.sorted()
+    }
+
+    static func reverseTable(_ c: ChainComparison, every: Int) -> String {
+        let first = c.steps.firstIndex(where: \.differs)
+        let rows = shownRows(count: c.steps.count, every: every, firstDiffering: first).map { i -> [String] in
+            let d = c.steps[i]
+            return [String(d.t), number(d.maxAbs), number(d.rms), d.differs ? (i == first ? "differs  ← first" : "differs") : "same"]
+        }
+        return ScheduleCommand.alignedTable(header: ["t", "max|Δ|", "RMS Δ", ""], rows: rows, leftAligned: [3])
+    }
+
+    static func forwardTable(_ f: ForwardComparison, every: Int) -> String {
+        let first = f.rows.firstIndex(where: \.difference.differs)
+        let rows = shownRows(count: f.rows.count, every: every, firstDiffering: first).map { i -> [String] in
+            let r = f.rows[i]
+            return [String(r.difference.t), number(r.signalA), number(r.signalB), number(r.noiseA), number(r.noiseB),
+                    number(r.difference.maxAbs), r.difference.differs ? "differs" : "same"]
+        }
+        return ScheduleCommand.alignedTable(header: ["t", "signal A", "signal B", "noise A", "noise B", "max|Δ|", ""], rows: rows, leftAligned: [6])
+    }
+
+    /// `process,t,max_abs_delta,rms_delta,threshold,differs`, every k-th row plus the first differing and last.
+    static func csv(reverse: ChainComparison, forward: ForwardComparison?, every: Int) -> String {
+        var out = "process,t,max_abs_delta,rms_delta,threshold,differs\n"
+        func add(_ process: String, _ ds: [StepDifference]) {
+            for i in shownRows(count: ds.count, every: every, firstDiffering: ds.firstIndex(where: \.differs)) {
+                let d = ds[i]
+                out += "\(process),\(d.t),\(ScheduleCommand.csvNumber(d.maxAbs)),\(ScheduleCommand.csvNumber(d.rms)),\(ScheduleCommand.csvNumber(d.threshold)),\(d.differs)\n"
+            }
+        }
+        add("reverse", reverse.steps)
+        if let forward { add("forward", forward.rows.map(\.difference)) }
+        return out
+    }
+
+    static func number(_ x: Float) -> String { FixComparison.format(x, digits: 3) }
+}

@@ -1,0 +1,132 @@
+import DiffusionEngine
+import Foundation
+import TerminalUI
+
+/// A bad command-line value: one line naming the flag, what was wrong and what to do
+/// ("--preset: unknown preset 'huge'; choose tiny, course (or fixture, for tests)").
+public struct FlagError: Error, CustomStringConvertible, Equatable, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Turns the words users type after a flag into engine values, with one-line errors.
+///
+/// The `ddpm` executable passes flags through as plain strings and numbers; every check of
+/// their meaning lives here, so it is tested without the argument parser.
+public enum FlagValues {
+    /// The model presets in the order `--help` lists them (`fixture` is for tests).
+    public static let presetNames = ["tiny", "course", "fixture"]
+
+    /// `--preset NAME` → the UNet config.
+    public static func preset(_ name: String) throws -> UNetConfig {
+        guard let c = UNetConfig.presets[name.lowercased()] else {
+            throw FlagError("--preset: unknown preset '\(name)'; choose tiny, course (or fixture, for tests)")
+        }
+        return c
+    }
+
+    /// `--schedule`/`--kind NAME` → the β curve.
+    public static func schedule(_ name: String, flag: String = "--schedule") throws -> ScheduleKind {
+        guard let k = ScheduleKind(rawValue: name.lowercased()) else {
+            throw FlagError("\(flag): unknown schedule '\(name)'; choose \(list(ScheduleKind.allCases.map(\.rawValue)))")
+        }
+        return k
+    }
+
+    /// `--objective NAME` → what the model predicts (`eps` is accepted for `epsilon`).
+    public static func objective(_ name: String) throws -> Objective {
+        let n = name.lowercased()
+        if n == "eps" || n == "noise" { return .epsilon }
+        guard let o = Objective(rawValue: n) else {
+            throw FlagError("--objective: unknown objective '\(name)'; choose epsilon, x0 or v")
+        }
+        return o
+    }
+
+    /// `--fixes TEXT` (the `FixSet` compact form) on top of `base`.
+    public static func fixes(_ text: String, base: FixSet = .fixed, flag: String = "--fixes") throws -> FixSet {
+        do {
+            return try FixSet(parsing: text, base: base)
+        } catch let e as EngineError {
+            throw FlagError("\(flag): \(e.message)")
+        }
+    }
+
+    /// `--sampler NAME [--steps K] [--eta E]` → a sampler for a schedule of T steps.
+    ///
+    /// `--steps` without `--sampler` means DDIM; DDPM always takes all T steps, so `--steps`
+    /// (other than T) and `--eta` with `--sampler ddpm` are errors rather than silently ignored.
+    public static func sampler(_ name: String?, steps: Int?, eta: Float?, timesteps T: Int) throws -> Sampler {
+        let n = name?.lowercased() ?? (steps != nil || eta != nil ? "ddim" : "ddpm")
+        switch n {
+        case "ddpm":
+            if let steps, steps != T {
+                throw FlagError("--steps \(steps): DDPM always takes all T=\(T) steps; use --sampler ddim --steps \(steps)")
+            }
+            if eta != nil { throw FlagError("--eta: applies to --sampler ddim only") }
+            return .ddpm
+        case "ddim":
+            let k = steps ?? min(T, 100)
+            guard k >= 1 && k <= T else {
+                throw FlagError("--steps \(k): DDIM needs 1...\(T) steps (the checkpoint's T)")
+            }
+            let e = eta ?? 0
+            guard e >= 0, e.isFinite else { throw FlagError("--eta \(e): must be 0 (deterministic) or positive") }
+            return .ddim(steps: k, eta: e)
+        default:
+            throw FlagError("--sampler: unknown sampler '\(name ?? "")'; choose ddpm or ddim")
+        }
+    }
+
+    /// `--color NAME` → a colour mode; nil detects it from the environment.
+    public static func colorMode(_ name: String?, environment: [String: String]) throws -> ColorMode {
+        guard let name else { return ColorMode.detect(environment: environment) }
+        guard let m = ColorMode(name: name) else {
+            throw FlagError("--color: unknown colour mode '\(name)'; choose truecolor, 256 or 16")
+        }
+        return m
+    }
+
+    /// Checks an integer flag is inside `range`.
+    public static func check(_ flag: String, _ value: Int, in range: ClosedRange<Int>) throws {
+        guard range.contains(value) else {
+            throw FlagError("\(flag) \(value): must be between \(range.lowerBound) and \(range.upperBound)")
+        }
+    }
+
+    /// "a, b, c or d".
+    static func list(_ items: [String]) -> String {
+        items.count <= 1 ? items.joined() : items.dropLast().joined(separator: ", ") + " or " + items.last!
+    }
+
+    /// A path as a shell word: quoted when it holds anything but safe characters.
+    public static func shellWord(_ s: String) -> String {
+        let safe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%")
+        if !s.isEmpty && s.unicodeScalars.allSatisfy({ safe.contains($0) }) { return s }
+        return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// The default run folder: `runs/<yyyyMMdd-HHmmss>` under the current directory.
+    public static func defaultRunFolder(now: Date = Date()) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        return "runs/" + f.string(from: now)
+    }
+
+    /// Refuses to start a new run in a folder that already holds a checkpoint: the new run would
+    /// replace it (FIX 2's point is that a trained model is never lost by accident).
+    /// - Parameter resumeFlag: the flag that continues a run in this command (`--resume`, `--checkpoint`).
+    public static func checkFreshRunFolder(_ out: String, resumeFlag: String = "--resume") throws {
+        let existing = out + "/checkpoint.safetensors"
+        guard FileManager.default.fileExists(atPath: existing) else { return }
+        throw FlagError("--out \(out): already holds a checkpoint; continue it with \(resumeFlag) \(shellWord(existing)), or pick another --out")
+    }
+
+    /// The folder holding `path` ("." for a bare file name).
+    public static func folder(of path: String) -> String {
+        let d = (path as NSString).deletingLastPathComponent
+        return d.isEmpty ? "." : d
+    }
+}

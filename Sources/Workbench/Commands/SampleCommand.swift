@@ -1,0 +1,78 @@
+import DiffusionEngine
+import Foundation
+
+/// `ddpm sample`: a checkpoint to a grid PNG of generated images.
+public struct SampleCommand: Sendable {
+    public var checkpoint: String
+    /// Output PNG; default `<run folder>/samples/sample-<sampler>-seed<seed>.png`.
+    public var out: String?
+    public var count: Int = 16
+    /// `ddpm` or `ddim`; nil = DDPM, or DDIM when `steps`/`eta` are given.
+    public var sampler: String?
+    public var steps: Int?
+    public var eta: Float?
+    /// Use the raw weights instead of the EMA ones.
+    public var raw: Bool = false
+    public var seed: UInt64 = 0
+    /// A `--fixes` string applied over the checkpoint's fix set.
+    public var fixes: String?
+    /// Images per grid row; default ⌈√count⌉.
+    public var nrow: Int?
+
+    public init(checkpoint: String) { self.checkpoint = checkpoint }
+
+    /// What `run` made.
+    public struct Result: Sendable {
+        public var path: String
+        public var samples: Tensor
+        public var seconds: Double
+        public var sampler: Sampler
+    }
+
+    /// Samples and writes the grid, printing the path and the time.
+    /// - Throws: `FlagError`/`EngineError`/`ImageError`, one line each.
+    @discardableResult
+    public func run(console: Console) throws -> Result {
+        try FlagValues.check("--count", count, in: 1...1024)
+        if let nrow { try FlagValues.check("--nrow", nrow, in: 1...1024) }
+        let cm = try CheckpointModel(path: checkpoint, ema: !raw, fixes: fixes)
+        let smp = try FlagValues.sampler(sampler, steps: steps, eta: eta, timesteps: cm.timesteps)
+        let path = out ?? defaultPath(cm: cm, sampler: smp)
+        try Self.makeFolder(for: path)
+
+        console.line("sampling \(count) images from \(checkpoint) (\(cm.summary)), \(smp), seed \(seed)")
+        let total = try smp.stepPairs(timesteps: cm.timesteps).count
+        var rng = RandomGenerator(seed: seed)
+        var done = 0
+        let t0 = monotonicSeconds()
+        let x = try cm.diffusion.sample(model: cm.model, shape: cm.shape(count: count), rng: &rng, sampler: smp) { info in
+            done += 1
+            if done % 10 == 0 || done == total { console.progress("step \(done)/\(total)  t=\(info.t)") }
+            return true
+        }
+        let secs = monotonicSeconds() - t0
+        console.endProgress()
+        try TensorImages.writeGrid(x, nrow: nrow, to: path)
+        console.line(String(format: "wrote %@ (%d images, %d steps in %.1f s, %.3f s/step)", path, count, total, secs, secs / Double(max(total, 1))))
+        return Result(path: path, samples: x, seconds: secs, sampler: smp)
+    }
+
+    func defaultPath(cm: CheckpointModel, sampler: Sampler) -> String {
+        let name: String
+        switch sampler {
+        case .ddpm: name = "ddpm"
+        case let .ddim(k, eta): name = eta == 0 ? "ddim\(k)" : "ddim\(k)-eta\(eta)"
+        }
+        return FlagValues.folder(of: checkpoint) + "/samples/sample-\(name)-seed\(seed)\(raw ? "-raw" : "").png"
+    }
+
+    /// Creates the folder an output file goes into.
+    static func makeFolder(for path: String) throws {
+        let dir = FlagValues.folder(of: path)
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw FlagError("--out \(path): cannot create the folder \(dir) (\(error.localizedDescription))")
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import DiffusionEngine
+import Foundation
+import ImageIO
+
+/// `ddpm visualize`: the course's Part 6 as one PNG of two rows.
+///
+///     row 1 (forward):  x_0 (a training image) | q(x_t | x_0) at t = 0, 25%, 50%, 75%, 99% of T
+///     row 2 (reverse):  x_0 (the generated one) | the reverse chain's x_t at the same t
+///
+/// t = round(f·T) clamped to T-1 for f in `fractions`. Both x_t are the input of step t (0-based
+/// as in the course: qSample(x_0, t) is what step t of the reverse chain receives), so a column
+/// compares like with like. The forward noise and the chain come from `--seed`. Images are
+/// enlarged `scale` times with nearest neighbour so a 32x32 picture stays crisp.
+public struct VisualizeCommand: Sendable {
+    public var checkpoint: String
+    /// Output PNG; default `<run folder>/samples/visualize-image<N>-seed<S>.png`.
+    public var out: String?
+    /// Index of the training image for the forward row.
+    public var image: Int = 0
+    public var seed: UInt64 = 0
+    public var data: String?
+    public var className: String?
+    public var raw: Bool = false
+    public var fixes: String?
+    public var scale: Int = 4
+
+    /// The fractions of T shown.
+    public static let fractions: [Double] = [0, 0.25, 0.5, 0.75, 0.99]
+
+    public init(checkpoint: String) { self.checkpoint = checkpoint }
+
+    /// The timesteps shown for a schedule of T steps.
+    public static func timesteps(T: Int) -> [Int] {
+        fractions.map { min(T - 1, Int(($0 * Double(T)).rounded())) }
+    }
+
+    /// What `run` made: the PNG path and both rows, (6,C,S,S) each in [-1, 1].
+    public struct Result: Sendable {
+        public var path: String
+        public var timesteps: [Int]
+        public var forward: Tensor
+        public var reverse: Tensor
+    }
+
+    @discardableResult
+    public func run(console: Console) throws -> Result {
+        if className != nil && data == nil {
+            throw FlagError("--class: needs --data DIR (the built-in faces have no class folders)")
+        }
+        try FlagValues.check("--scale", scale, in: 1...32)
+        let cm = try CheckpointModel(path: checkpoint, ema: !raw, fixes: fixes)
+        let loaded = try DataSource(folder: data, className: className).load(size: cm.options.model.imageSize)
+        for w in loaded.warnings { console.warn("skipped \(w)") }
+        let set = loaded.set
+        guard image >= 0 && image < set.count else {
+            throw FlagError("--image \(image): the dataset has \(set.count) images; pick 0...\(set.count - 1)")
+        }
+        let T = cm.timesteps
+        let ts = Self.timesteps(T: T)
+        let one = cm.shape(count: 1)
+        let per = one.dropFirst().reduce(1, *)
+        let x0 = Tensor(shape: one, data: Array(set.centreCrops().data[image * per..<(image + 1) * per]))
+
+        // Row 1: q(x_t | x_0) with one ε for every t.
+        var g = RandomGenerator(seed: seed).derived(stream: 1)
+        let eps = g.normalTensor(one)
+        var forward = [x0]
+        for t in ts { forward.append(cm.diffusion.qSample(x0, t: [t], noise: eps)) }
+
+        // Row 2: the input x_t of the reverse chain's step t, for the same t.
+        console.line("visualizing \(checkpoint) (\(cm.summary)): image \(image) '\(set.names[image])', t = \(ts.map(String.init).joined(separator: ", ")), seed \(seed)")
+        var rng = RandomGenerator(seed: seed)
+        var captured: [Int: Tensor] = [:]
+        let t0 = monotonicSeconds()
+        let final = try cm.diffusion.sample(model: cm.model, shape: one, rng: &rng, sampler: .ddpm) { info in
+            if ts.contains(info.t) { captured[info.t] = info.x }
+            if info.t % 10 == 0 { console.progress("reverse chain t=\(info.t)") }
+            return true
+        }
+        console.endProgress()
+        let reverse = [final] + ts.map { captured[$0]! }
+
+        let fwd = Self.stack(forward), rev = Self.stack(reverse)
+        let images = (TensorImages.images(fwd) + TensorImages.images(rev)).map { Self.enlarged($0, by: scale) }
+        let path = out ?? FlagValues.folder(of: checkpoint) + "/samples/visualize-image\(image)-seed\(seed).png"
+        try SampleCommand.makeFolder(for: path)
+        try PNGEncoder.write(ImageGrid.makeGrid(images, nrow: images.count / 2, padding: 2 * scale), to: path)
+        console.line(String(format: "wrote %@ in %.1f s", path, monotonicSeconds() - t0))
+        console.line("  columns: x_0 | t=" + ts.map(String.init).joined(separator: " | t="))
+        console.line("  row 1: forward q(x_t | x_0) of the training image; row 2: reverse chain x_t (left: its final sample)")
+        return Result(path: path, timesteps: ts, forward: fwd, reverse: rev)
+    }
+
+    /// (1,C,H,W) tensors stacked into (N,C,H,W).
+    static func stack(_ xs: [Tensor]) -> Tensor {
+        var shape = xs[0].shape
+        shape[0] = xs.count
+        return Tensor(shape: shape, data: xs.flatMap(\.data))
+    }
+
+    /// Nearest-neighbour enlargement by a whole factor.
+    static func enlarged(_ img: RGBImage, by k: Int) -> RGBImage {
+        guard k > 1 else { return img }
+        let w = img.width, h = img.height, W = w * k, H = h * k
+        var px = [Float](repeating: 0, count: 3 * W * H)
+        for c in 0..<3 {
+            for y in 0..<H {
+                for x in 0..<W { px[(c * H + y) * W + x] = img.pixels[(c * h + y / k) * w + x / k] }
+            }
+        }
+        return RGBImage(width: W, height: H, pixels: px)
+    }
+}

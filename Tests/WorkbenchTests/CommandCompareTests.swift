@@ -1,0 +1,73 @@
+import DiffusionEngine
+import Foundation
+import Testing
+import Workbench
+
+/// `ddpm compare` on a freshly trained fixture checkpoint.
+@Suite struct CommandCompareTests {
+    @Test func finalStepSwitchIsIdenticalWithinFloatRounding() throws {
+        let dir = try CommandFixtures.tempFolder("compare")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = try CommandFixtures.trainedCheckpoint(in: dir)
+        let console = Console.capturing()
+        var c = CompareCommand(checkpoint: path, b: "t0=xrecon")
+        c.count = 2
+        let r = try c.run(console: console)
+        #expect(r.a.finalStep == .posteriorMean && r.b.finalStep == .xRecon)
+        #expect(r.reverse.completed && r.reverse.steps.count == 20)
+        #expect(r.reverse.identical)
+        #expect(r.forward == nil, "the forward switch is the same, so no forward comparison")
+        let out = console.capturedOutput
+        #expect(out.contains("verdict: identical within float rounding"))
+        #expect(out.contains("switches that differ: final step t=0 (FIX 3)"))
+    }
+
+    @Test func reverseVarianceDiffersAndForwardSwitchComparesQSample() throws {
+        let dir = try CommandFixtures.tempFolder("compare2")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = try CommandFixtures.trainedCheckpoint(in: dir)
+        let console = Console.capturing()
+        var c = CompareCommand(checkpoint: path, b: "var=beta,fwd=sqrt-of-sqrt")
+        c.count = 2
+        let r = try c.run(console: console)
+        #expect(!r.reverse.identical)
+        #expect(r.forward.map { !$0.differingTimesteps.isEmpty } == true)
+        let out = console.capturedOutput
+        #expect(out.contains("verdict: differs from t="))
+        #expect(out.contains("forward verdict: differs at"))
+        #expect(out.contains("← first"), "the first differing step is always shown")
+    }
+
+    @Test func csvGoesToStdoutAndVerdictToStderr() throws {
+        let dir = try CommandFixtures.tempFolder("compare3")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = try CommandFixtures.trainedCheckpoint(in: dir)
+        let console = Console.capturing()
+        var c = CompareCommand(checkpoint: path, b: "extract=all")
+        c.count = 1
+        c.csv = true
+        c.every = 5
+        try c.run(console: console)
+        let lines = console.capturedOutput.split(separator: "\n")
+        #expect(lines.first == "process,t,max_abs_delta,rms_delta,threshold,differs")
+        // Rows at step indices 0, 5, 10, 15 and the last (19): t = 19, 14, 9, 4, 0.
+        #expect(lines.dropFirst().map { $0.split(separator: ",")[1] } == ["19", "14", "9", "4", "0"])
+        for line in lines.dropFirst() {
+            let f = line.split(separator: ",")
+            #expect(f[0] == "reverse" && f[2] == "0" && f[3] == "0" && f[5] == "false", "extract=all changes no arithmetic: \(line)")
+        }
+        #expect(console.capturedErrors.contains("verdict: identical within float rounding (max |Δ| 0)"))
+    }
+
+    @Test func badFixSetNamesTheFlag() throws {
+        let dir = try CommandFixtures.tempFolder("compare4")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = try CommandFixtures.trainedCheckpoint(in: dir)
+        do {
+            try CompareCommand(checkpoint: path, b: "t1=mean").run(console: .capturing())
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".hasPrefix("--b: fix switches: unknown switch \"t1\""))
+        }
+    }
+}
