@@ -187,9 +187,9 @@ import Workbench
         let moved = s.tick(seconds: 0.1, available: 100)
         #expect(moved)
         #expect(s.denoise.position == Int(speed * 0.1))
-        // Only 7 frames computed: the player stops there and does not bank time.
+        // Only 7 frames computed: the player stops at the last of them (6) and does not bank time.
         s.tick(seconds: 1, available: 7)
-        #expect(s.denoise.position == 7)
+        #expect(s.denoise.position == 6)
         let stuck = s.tick(seconds: 1, available: 7)
         #expect(!stuck)
         // Plays to the end, then stops.

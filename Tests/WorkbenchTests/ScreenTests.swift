@@ -103,7 +103,7 @@ import Workbench
         input.snapshot = TrainingSnapshot.initial(options: AppFixture.options, data: "d")
         let text = AppFixture.frame(input).text
         #expect(text.contains("waiting for the first step"))
-        #expect(text.contains("no samples yet"))
+        #expect(text.contains("no samples yet: the next come at step 50"))
         #expect(text.contains("not yet (c saves now)"))
     }
 
@@ -113,6 +113,19 @@ import Workbench
         #expect(TrainScreen.columns([1, 2, 3, 4], width: 2, window: 4) == [1.5, 3.5])
         #expect(TrainScreen.columns([1, 2], width: 5) == [1, 2])
         #expect(TrainScreen.columns(Array(repeating: 1, count: 1000), width: 100).count == 100)
+    }
+
+    @Test func tilesPreferFewerLargerImages() {
+        let area = Rect(x: 0, y: 0, width: 158, height: 33)
+        let all = ImageTiles.layout(count: 16, width: 32, height: 32, in: area)
+        #expect(all.shown == 16 && all.tileWidth == 16)  // every image, at half size
+        let half = ImageTiles.layout(count: 16, width: 32, height: 32, in: area, minShown: 8)
+        #expect(half.shown == 8 && half.tileWidth == 32 && half.tileHeight == 16)
+        let big = ImageTiles.layout(count: 4, width: 8, height: 8, in: Rect(width: 80, height: 20))
+        #expect(big.shown == 4 && big.tileWidth == 16 && big.rows == 1)  // 4x would not fit 4 across, 2x does
+        #expect(ImageTiles.layout(count: 3, width: 8, height: 8, in: .zero).shown == 0)
+        let wide = ImageTiles.layout(count: 4, width: 8, height: 8, in: Rect(width: 200, height: 10))
+        #expect(wide.rows == 1 && wide.columns == 4)
     }
 
     // MARK: Schedule
@@ -182,7 +195,7 @@ import Workbench
         #expect(text.contains("x_recon"))
         #expect(text.contains("differs"))
         #expect(text.contains("final step t=0: identical within float rounding (max |Δ| 0)"))
-        #expect(text.contains("every step so far: exactly 0"))
+        #expect(text.contains("every step: exactly 0"))
         let row = g.textLines().firstIndex { $0.contains("identical within float rounding") }!
         #expect(g.fgRuns(row: row).contains { $0.color == Theme.default.ok })
     }

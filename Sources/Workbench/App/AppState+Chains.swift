@@ -126,8 +126,8 @@ extension AppState {
         return pairs.firstIndex(where: { $0.t <= t }) ?? pairs.count
     }
 
-    /// Advances a playing Denoise chain by `seconds` of wall time, never past the `available`
-    /// frames the worker has computed (the player waits for them) nor past the end.
+    /// Advances a playing Denoise chain by `seconds` of wall time, never past the last of the
+    /// `available` frames the worker has computed (the player waits for more) nor past the end.
     /// - Returns: true when the position changed.
     @discardableResult
     public mutating func tick(seconds: Double, available: Int) -> Bool {
@@ -138,7 +138,10 @@ extension AppState {
         guard whole > 0 else { return false }
         denoise.carry -= Double(whole)
         let before = denoise.position
-        denoise.position = min(denoise.position + whole, max(before, available), length)
+        // Play only through frames the worker has finished (x_t with its predictions); the end
+        // (x_0) once every step is done.
+        let limit = available >= length ? length : max(before, available - 1)
+        denoise.position = min(denoise.position + whole, limit)
         if denoise.position >= length { denoise.playing = false; denoise.carry = 0 }
         if denoise.position == before { denoise.carry = 0 }  // waiting for the worker: don't bank time
         return denoise.position != before

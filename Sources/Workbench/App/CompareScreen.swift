@@ -141,7 +141,7 @@ public enum CompareScreen {
         let plotArea = Rect(x: area.x, y: area.y, width: width, height: area.height)
         Sparkline(cols, logScale: true).render(into: &grid, area: plotArea, theme: theme)
         if !values.isEmpty && values.allSatisfy({ $0 == 0 }) {
-            TextLine("every step so far: exactly 0 (bit-identical)", fg: theme.ok, alignment: .center)
+            TextLine(h.isFinished ? "every step: exactly 0 (bit-identical)" : "every step so far: exactly 0 (bit-identical)", fg: theme.ok, alignment: .center)
                 .render(into: &grid, area: area.centered(width: area.width, height: 1), theme: theme)
         }
         if position > 0 {

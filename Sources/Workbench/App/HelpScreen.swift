@@ -42,7 +42,7 @@ public enum HelpScreen {
                                  Span(AsciiFallback.text(s.displayName, glyphs), fg: theme.title, attributes: .bold),
                                  Span("  [\(AsciiFallback.text(s.checklistItem, glyphs))]", fg: theme.warn),
                                  Span("  " + AsciiFallback.text(choices.joined(separator: " · "), glyphs), fg: theme.seriesB)]))
-            for piece in Paragraph.wordWrap(AsciiFallback.text(s.explanation, glyphs), width: max(10, w - 6)) {
+            for piece in Paragraph.wordWrap(AsciiFallback.text(s.explanation, glyphs), width: max(10, w - 8)) {
                 out.append(TextLine("      " + piece, fg: theme.mainFg))
             }
         }
@@ -51,7 +51,7 @@ public enum HelpScreen {
                              Span("  not a switch, a guarantee: every run ends with a saved checkpoint (q, Ctrl-C, the end)", fg: theme.mainFg)]))
         heading("Reading the Compare verdict")
         let verdictText = "Both chains start from the same x_T and draw the same noise at every step. A step counts as identical when max |Δ| stays within float rounding (1e-5 · max(1, max |x|)). Switches that change no arithmetic give exactly 0; 'differs from t=… on' names the first step where the chains parted."
-        for piece in Paragraph.wordWrap(AsciiFallback.text(verdictText, glyphs), width: max(10, w - 2)) {
+        for piece in Paragraph.wordWrap(AsciiFallback.text(verdictText, glyphs), width: max(10, w - 4)) {
             out.append(TextLine("  " + piece, fg: theme.mainFg))
         }
         return out

@@ -43,6 +43,10 @@ public enum ImageTiles {
         return (0..<count).map { Rect(x: area.x + $0 * (w + spacing), y: area.y, width: w, height: area.height) }
     }
 
+    /// Blank rows between rows of tiles (one when tiles have a gap at all): stacked half-block
+    /// images would otherwise read as one picture.
+    static func rowGap(_ gap: Int) -> Int { gap > 0 ? 1 : 0 }
+
     /// Where N tiles of one size go.
     public struct Layout: Equatable, Sendable {
         /// Cells per tile (pixels wide, half the pixels high, rounded up).
@@ -56,28 +60,30 @@ public enum ImageTiles {
         /// The area of tile `i` (row-major) inside `area`, the whole grid centred.
         public func rect(_ i: Int, in area: Rect, gap: Int) -> Rect {
             let usedW = columns * tileWidth + max(0, columns - 1) * gap
-            let usedH = rows * tileHeight
+            let usedH = rows * tileHeight + max(0, rows - 1) * rowGap(gap)
             let origin = area.centered(width: usedW, height: usedH)
-            return Rect(x: origin.x + (i % columns) * (tileWidth + gap), y: origin.y + (i / columns) * tileHeight,
+            return Rect(x: origin.x + (i % columns) * (tileWidth + gap), y: origin.y + (i / columns) * (tileHeight + rowGap(gap)),
                         width: tileWidth, height: tileHeight)
         }
     }
 
     /// The largest tile (whole enlargement, or whole reduction down to 1/4) that fits `count`
-    /// images of `width` x `height` pixels into `area`, tiles `gap` columns apart.
-    public static func layout(count: Int, width: Int, height: Int, in area: Rect, gap: Int = 1) -> Layout {
+    /// images of `width` x `height` pixels into `area`, tiles `gap` columns apart — or, when that
+    /// would shrink them, at least `minShown` of them at a larger size (the rest left out).
+    public static func layout(count: Int, width: Int, height: Int, in area: Rect, gap: Int = 1, minShown: Int? = nil) -> Layout {
         let empty = Layout(tileWidth: 0, tileHeight: 0, columns: 0, rows: 0, shown: 0)
         guard count > 0, width > 0, height > 0, !area.isEmpty else { return empty }
         var sizes: [(Int, Int)] = (1...12).reversed().map { (width * $0, height * $0) }
         sizes += (2...4).map { ((width + $0 - 1) / $0, (height + $0 - 1) / $0) }
         func fit(_ s: (Int, Int)) -> Layout {
             let tw = s.0, th = (s.1 + 1) / 2
-            let cols = max(0, (area.width + gap) / (tw + gap)), rows = max(0, area.height / th)
+            let cols = max(0, (area.width + gap) / (tw + gap)), rows = max(0, (area.height + rowGap(gap)) / (th + rowGap(gap)))
             return Layout(tileWidth: tw, tileHeight: th, columns: cols, rows: rows, shown: min(count, cols * rows))
         }
+        let enough = min(count, max(1, minShown ?? count))
         for s in sizes {
             var l = fit(s)
-            if l.shown >= count {
+            if l.shown >= enough {
                 // Use as few rows as the images need, and spread columns evenly over them.
                 l.rows = (count + l.columns - 1) / l.columns
                 l.columns = (count + l.rows - 1) / l.rows
@@ -90,12 +96,14 @@ public enum ImageTiles {
         return l
     }
 
-    /// Draws images into `area`, tiled by `layout(...)`.
-    public static func render(_ images: [PixelImage], into grid: inout Grid, area: Rect, theme: Theme, gap: Int = 1) {
-        guard let first = images.first else { return }
-        let l = layout(count: images.count, width: first.width, height: first.height, in: area, gap: gap)
+    /// Draws images into `area`, tiled by `layout(...)`. - Returns: how many were shown.
+    @discardableResult
+    public static func render(_ images: [PixelImage], into grid: inout Grid, area: Rect, theme: Theme, gap: Int = 1, minShown: Int? = nil) -> Int {
+        guard let first = images.first else { return 0 }
+        let l = layout(count: images.count, width: first.width, height: first.height, in: area, gap: gap, minShown: minShown)
         for i in 0..<l.shown {
             HalfBlockImage(images[i]).render(into: &grid, area: l.rect(i, in: area, gap: gap), theme: theme)
         }
+        return l.shown
     }
 }

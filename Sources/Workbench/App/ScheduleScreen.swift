@@ -12,10 +12,13 @@ public enum ScheduleScreen {
         var base: (NoiseSchedule) -> [Float]
         /// What the 4th-root forward variant makes of it (nil: unchanged by it).
         var fourthRoot: ((NoiseSchedule) -> [Float])?
+        /// Plot on a log axis when another schedule is overlaid (cosine's β reaches 0.999 and
+        /// would flatten every other β curve on a linear axis).
+        var logWithOverlay = false
     }
 
     static let quantities: [Quantity] = [
-        Quantity(name: "β_t", base: { $0.betas }, fourthRoot: nil),
+        Quantity(name: "β_t", base: { $0.betas }, fourthRoot: nil, logWithOverlay: true),
         Quantity(name: "ᾱ_t", base: { $0.alphasCumprod }, fourthRoot: nil),
         Quantity(name: "√ᾱ_t  (signal)", base: { $0.sqrtAlphasCumprod }, fourthRoot: { $0.sqrtAlphasCumprod.map { $0.squareRoot() } }),
         Quantity(name: "√(1-ᾱ_t)  (noise)", base: { $0.sqrtOneMinusAlphasCumprod },
@@ -68,11 +71,12 @@ public enum ScheduleScreen {
             series.append(LinePlot.Series(o, color: theme.seriesB))
             right += " | " + AppRenderer.number(o[min(cursor, o.count - 1)])
         }
-        let block = Block(title: AsciiFallback.text(q.name, grid.glyphs), rightTitle: "t=\(cursor): " + right)
+        let log = q.logWithOverlay && overlay != nil
+        let block = Block(title: AsciiFallback.text(q.name, grid.glyphs) + (log ? " (log)" : ""), rightTitle: "t=\(cursor): " + right)
         block.render(into: &grid, area: area, theme: theme)
         let inner = block.inner(area)
         let labels = inner.height >= 5 ? (left: "0", right: "t=\(schedule.timesteps - 1)") : nil
-        LinePlot(series, cursorX: cursor, xLabels: labels).render(into: &grid, area: inner, theme: theme)
+        LinePlot(series, logY: log, cursorX: cursor, xLabels: labels).render(into: &grid, area: inner, theme: theme)
     }
 
     static func renderValues(_ input: FrameInput, schedule s: NoiseSchedule, overlay: NoiseSchedule?, into grid: inout Grid, area: Rect) {

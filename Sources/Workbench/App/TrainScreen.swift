@@ -142,19 +142,24 @@ public enum TrainScreen {
         let theme = input.theme, s = input.snapshot, o = s.options
         let sampler = o.milestoneSamplingSteps > 0 && o.milestoneSamplingSteps < o.timesteps ? "DDIM \(o.milestoneSamplingSteps)" : "DDPM"
         let right = s.samplesStep.map { "step \($0) · EMA · \(sampler)" }
-        let block = Block(title: "Samples", rightTitle: right)
+        let inner = Block().inner(area)
+        // Half the samples at full size read better than all of them shrunk.
+        let count = s.samples.map { $0.rank == 4 ? $0.shape[0] : 0 } ?? 0
+        let size = o.model.imageSize
+        let shown = count > 0 ? ImageTiles.layout(count: count, width: size, height: size, in: inner, minShown: (count + 1) / 2).shown : 0
+        let title = shown > 0 && shown < count ? "Samples (\(shown) of \(count))" : "Samples"
+        let block = Block(title: title, rightTitle: right)
         block.render(into: &grid, area: area, theme: theme)
-        let inner = block.inner(area)
         guard !inner.isEmpty else { return }
         guard let x = s.samples, x.rank == 4, x.shape[0] > 0 else {
             let text = input.info.viewOnly
                 ? "view-only: no training samples here; the Denoise screen samples this checkpoint"
-                : "no samples yet: the first come at step \(o.saveEvery) (every --save-every steps), or press s"
+                : "no samples yet: the next come at step \((s.step / max(1, o.saveEvery) + 1) * max(1, o.saveEvery)) (every \(o.saveEvery) steps), or press s now"
             Paragraph(text: text, fg: theme.inactiveFg, wrap: true).render(into: &grid, area: inner, theme: theme)
             return
         }
         let images = (0..<x.shape[0]).map { ImageTiles.pixelImage(x, index: $0) }
-        ImageTiles.render(images, into: &grid, area: inner, theme: theme)
+        ImageTiles.render(images, into: &grid, area: inner, theme: theme, minShown: (images.count + 1) / 2)
     }
 
     static func renderCheckpoint(_ input: FrameInput, into grid: inout Grid, area: Rect) {
