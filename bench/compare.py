@@ -32,12 +32,14 @@ def run(cmd: list[str], **kw) -> str:
 
 
 def last_json(text: str) -> dict:
-    """The last JSON object printed (progress lines may come first)."""
-    start = text.rfind("\n{")
-    start = 0 if start < 0 else start + 1
-    if not text.lstrip().startswith("{") and start == 0:
-        start = text.find("{")
-    return json.loads(text[start:])
+    """The last JSON object printed at the start of a line (pretty-printed or not)."""
+    starts = [i for i in range(len(text)) if text[i] == "{" and (i == 0 or text[i - 1] == "\n")]
+    for start in reversed(starts):
+        try:
+            return json.JSONDecoder().raw_decode(text[start:])[0]
+        except json.JSONDecodeError:
+            continue
+    raise ValueError(f"no JSON object in output: {text[:200]!r}")
 
 
 def sgemm_peak(threads: int) -> dict:

@@ -67,10 +67,30 @@ public final class Workspace {
         if let raw = pthread_getspecific(key) {
             return Unmanaged<Workspace>.fromOpaque(raw).takeUnretainedValue()
         }
+        _ = allocatorTuned
         let ws = Workspace()
         pthread_setspecific(key, Unmanaged.passRetained(ws).toOpaque())
         return ws
     }
+
+    /// Keeps freed tensor storage in the process heap instead of returning it to the kernel.
+    ///
+    /// Every layer returns a new tensor; glibc serves blocks above its mmap threshold (128 KiB,
+    /// adaptive up to 32 MiB) with fresh mappings, so each step page-faulted and zero-filled every
+    /// activation again (5% of a course training step in the kernel). With the threshold at
+    /// 256 MiB the next step reuses the same heap memory. Peak RSS did not grow (course batch 32:
+    /// 1572 -> 1556 MiB); memory freed after a run stays with the process until it exits.
+    private static let allocatorTuned: Void = {
+        #if canImport(Glibc)
+        // <malloc.h> is not part of the Glibc module: look mallopt up by name
+        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+        guard let process = dlopen(nil, RTLD_NOW), let symbol = dlsym(process, "mallopt") else { return }
+        let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
+        let mmapThreshold: Int32 = -3, trimThreshold: Int32 = -1  // M_MMAP_THRESHOLD, M_TRIM_THRESHOLD
+        _ = mallopt(mmapThreshold, 256 << 20)
+        _ = mallopt(trimThreshold, 512 << 20)
+        #endif
+    }()
 
     private static let key: pthread_key_t = {
         var k = pthread_key_t()

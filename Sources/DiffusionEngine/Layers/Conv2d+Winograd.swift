@@ -52,67 +52,83 @@ extension Conv2d {
     static func winogradWeights(_ w: UnsafePointer<Float>, count: Int, into u: UnsafeMutablePointer<Float>) {
         ComputePool.shared.parallelRanges((count + 3) / 4, grain: 1024) { range in
             for q in range {
-                let k = q * 4, lanes = min(4, count - k)
-                @inline(__always) func tap(_ t: Int) -> V4 {
-                    var v = V4()
-                    for i in 0..<lanes { v[i] = w[(k + i) * 9 + t] }
-                    return v
+                let k = q * 4
+                if k + 4 <= count {
+                    let src = w + k * 9
+                    weightTransform(
+                        { t in V4(src[t], src[9 + t], src[18 + t], src[27 + t]) },
+                        { xi, v in store(v, u + xi * count + k) })
+                } else {
+                    for kk in k..<count {
+                        let src = w + kk * 9
+                        weightTransform(
+                            { t in V4(repeating: src[t]) },
+                            { xi, v in u[xi * count + kk] = v[0] })
+                    }
                 }
-                @inline(__always) func put(_ xi: Int, _ v: V4) {
-                    let dst = u + xi * count + k
-                    if lanes == 4 { store(v, dst) } else { for i in 0..<lanes { dst[i] = v[i] } }
-                }
-                // one row of (G g) Gᵀ from one row (t0, t1, t2) of G g: [t0, (t0+t1+t2)/2, (t0-t1+t2)/2, t2]
-                @inline(__always) func row(_ a: Int, _ t0: V4, _ t1: V4, _ t2: V4) {
-                    put(a * 4, t0)
-                    put(a * 4 + 1, 0.5 * (t0 + t1 + t2))
-                    put(a * 4 + 2, 0.5 * (t0 - t1 + t2))
-                    put(a * 4 + 3, t2)
-                }
-                let g00 = tap(0), g01 = tap(1), g02 = tap(2), g10 = tap(3), g11 = tap(4), g12 = tap(5)
-                let g20 = tap(6), g21 = tap(7), g22 = tap(8)
-                // G g (4x3): rows [g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2]
-                row(0, g00, g01, g02)
-                row(1, 0.5 * (g00 + g10 + g20), 0.5 * (g01 + g11 + g21), 0.5 * (g02 + g12 + g22))
-                row(2, 0.5 * (g00 - g10 + g20), 0.5 * (g01 - g11 + g21), 0.5 * (g02 - g12 + g22))
-                row(3, g20, g21, g22)
             }
         }
+    }
+
+    /// G g Gᵀ for four kernels at once: `tap(t)` gives tap t (row-major 3x3) of each, `put(ξ, v)`
+    /// receives the 16 results.
+    @inline(__always)
+    static func weightTransform(_ tap: (Int) -> V4, _ put: (Int, V4) -> Void) {
+        // one row of (G g) Gᵀ from one row (t0, t1, t2) of G g: [t0, (t0+t1+t2)/2, (t0-t1+t2)/2, t2]
+        @inline(__always) func row(_ a: Int, _ t0: V4, _ t1: V4, _ t2: V4) {
+            put(a * 4, t0)
+            put(a * 4 + 1, 0.5 * (t0 + t1 + t2))
+            put(a * 4 + 2, 0.5 * (t0 - t1 + t2))
+            put(a * 4 + 3, t2)
+        }
+        let g00 = tap(0), g01 = tap(1), g02 = tap(2), g10 = tap(3), g11 = tap(4), g12 = tap(5)
+        let g20 = tap(6), g21 = tap(7), g22 = tap(8)
+        // G g (4x3): rows [g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2]
+        row(0, g00, g01, g02)
+        row(1, 0.5 * (g00 + g10 + g20), 0.5 * (g01 + g11 + g21), 0.5 * (g02 + g12 + g22))
+        row(2, 0.5 * (g00 - g10 + g20), 0.5 * (g01 - g11 + g21), 0.5 * (g02 - g12 + g22))
+        row(3, g20, g21, g22)
     }
 
     /// dW (O, C, 3, 3) += Gᵀ dU G for every (o, c); dU (16, O, C), `count` = O*C.
     static func winogradWeightGradient(_ du: UnsafePointer<Float>, count: Int, into dw: UnsafeMutablePointer<Float>) {
         ComputePool.shared.parallelRanges((count + 3) / 4, grain: 1024) { range in
             for q in range {
-                let k = q * 4, lanes = min(4, count - k)
-                @inline(__always) func d(_ xi: Int) -> V4 {
-                    let src = du + xi * count + k
-                    if lanes == 4 { return load4(src) }
-                    var v = V4()
-                    for i in 0..<lanes { v[i] = src[i] }
-                    return v
-                }
-                // p = Gᵀ dU (3x4), over the first index: [d0 + (d1+d2)/2, (d1-d2)/2, (d1+d2)/2 + d3]
-                @inline(__always) func col(_ b: Int) -> (V4, V4, V4) {
-                    let d0 = d(b), d1 = d(4 + b), d2 = d(8 + b), d3 = d(12 + b)
-                    return (d0 + 0.5 * (d1 + d2), 0.5 * (d1 - d2), 0.5 * (d1 + d2) + d3)
-                }
-                let c0 = col(0), c1 = col(1), c2 = col(2), c3 = col(3)
-                // dg = p G (3x3), over the second index likewise; added into 9-float kernels
-                @inline(__always) func add(_ i: Int, _ p0: V4, _ p1: V4, _ p2: V4, _ p3: V4) {
-                    let v0 = p0 + 0.5 * (p1 + p2), v1 = 0.5 * (p1 - p2), v2 = 0.5 * (p1 + p2) + p3
-                    for lane in 0..<lanes {
-                        let g = dw + (k + lane) * 9 + i * 3
-                        g[0] += v0[lane]
-                        g[1] += v1[lane]
-                        g[2] += v2[lane]
+                let k = q * 4
+                if k + 4 <= count {
+                    let g = dw + k * 9
+                    weightGradientTransform({ xi in load4(du + xi * count + k) }) { t, v in
+                        g[t] += v[0]; g[9 + t] += v[1]; g[18 + t] += v[2]; g[27 + t] += v[3]
+                    }
+                } else {
+                    for kk in k..<count {
+                        let g = dw + kk * 9
+                        weightGradientTransform({ xi in V4(repeating: du[xi * count + kk]) }) { t, v in g[t] += v[0] }
                     }
                 }
-                add(0, c0.0, c1.0, c2.0, c3.0)
-                add(1, c0.1, c1.1, c2.1, c3.1)
-                add(2, c0.2, c1.2, c2.2, c3.2)
             }
         }
+    }
+
+    /// Gᵀ dU G for four (o, c) pairs at once: `d(ξ)` gives dU's 16 planes, `add(t, v)` receives
+    /// the 9 kernel taps (row-major 3x3).
+    @inline(__always)
+    static func weightGradientTransform(_ d: (Int) -> V4, _ add: (Int, V4) -> Void) {
+        // p = Gᵀ dU (3x4), over the first index: [d0 + (d1+d2)/2, (d1-d2)/2, (d1+d2)/2 + d3]
+        @inline(__always) func col(_ b: Int) -> (V4, V4, V4) {
+            let d0 = d(b), d1 = d(4 + b), d2 = d(8 + b), d3 = d(12 + b)
+            return (d0 + 0.5 * (d1 + d2), 0.5 * (d1 - d2), 0.5 * (d1 + d2) + d3)
+        }
+        let c0 = col(0), c1 = col(1), c2 = col(2), c3 = col(3)
+        // dg = p G (3x3), over the second index likewise
+        @inline(__always) func row(_ i: Int, _ p0: V4, _ p1: V4, _ p2: V4, _ p3: V4) {
+            add(i * 3, p0 + 0.5 * (p1 + p2))
+            add(i * 3 + 1, 0.5 * (p1 - p2))
+            add(i * 3 + 2, 0.5 * (p1 + p2) + p3)
+        }
+        row(0, c0.0, c1.0, c2.0, c3.0)
+        row(1, c0.1, c1.1, c2.1, c3.1)
+        row(2, c0.2, c1.2, c2.2, c3.2)
     }
 
     /// V tiles of tile rows `tileRows` of one image (C, h, w) into columns starting at `v`:
