@@ -369,30 +369,35 @@ extension Conv2d {
         let dbParts = scratch + threads * uCount, used = dbParts + threads * o
         dbParts.update(repeating: 0, count: threads * o)
         used.update(repeating: 0, count: threads)
-        pool.parallelFor(plan.count) { t, thread in
-            let s = plan.slab(t)
-            let tiles = s.images == 1 ? s.rows.count * (w / 2) : s.images * tilesPerImage
-            let ws = Workspace.current
-            let du = scratch + thread * uCount
-            let first = used[thread] == 0
-            used[thread] = 1
-            let v = ws.floats(.columns, count: 16 * c * tiles)  // (16, C, T)
-            let dm = ws.floats(.gathered, count: 16 * o * tiles)  // (16, O, T)
-            let z = ws.floats(.rowScratch, count: 5 * (w + 2) + 8)
-            for j in 0..<s.images {
-                let img = s.image + j
-                winogradInput(x + img * inSize, channels: c, h: h, w: w, tileRows: s.rows,
-                              into: v + j * tilesPerImage, ld: tiles, planeStride: c * tiles, z: z)
-                winogradOutputGradient(dy + img * outSize, rows: o, h: h, w: w, tileRows: s.rows,
-                                       into: dm + j * tilesPerImage, ld: tiles, planeStride: o * tiles)
-                // db += Σ dY over this slab's positions
-                let start = s.rows.lowerBound * 2 * w, count = s.rows.count * 2 * w
-                Lowering.sumRows(dy + img * outSize + start, rows: o, count: count, ld: l, into: dbParts + thread * o)
-            }
-            // forward: M_ξ = U_ξ · V_ξ;  dU_ξ (O, C) += dM_ξ (O, T) · V_ξᵀ (T, C)
-            for xi in 0..<16 {
-                gemm(transB: true, m: o, n: c, k: tiles, a: dm + xi * o * tiles, lda: tiles,
-                     b: v + xi * c * tiles, ldb: tiles, beta: first ? 0 : 1, c: du + xi * o * c, ldc: c)
+        // Static partition: part p takes slabs p, p+threads, ... and owns partial p, so the
+        // partials are summed in a fixed order whatever thread runs them: gradients are
+        // bit-reproducible, which exact resume depends on.
+        pool.parallelFor(threads) { thread in
+            for t in Swift.stride(from: thread, to: plan.count, by: threads) {
+                let s = plan.slab(t)
+                let tiles = s.images == 1 ? s.rows.count * (w / 2) : s.images * tilesPerImage
+                let ws = Workspace.current
+                let du = scratch + thread * uCount
+                let first = used[thread] == 0
+                used[thread] = 1
+                let v = ws.floats(.columns, count: 16 * c * tiles)  // (16, C, T)
+                let dm = ws.floats(.gathered, count: 16 * o * tiles)  // (16, O, T)
+                let z = ws.floats(.rowScratch, count: 5 * (w + 2) + 8)
+                for j in 0..<s.images {
+                    let img = s.image + j
+                    winogradInput(x + img * inSize, channels: c, h: h, w: w, tileRows: s.rows,
+                                  into: v + j * tilesPerImage, ld: tiles, planeStride: c * tiles, z: z)
+                    winogradOutputGradient(dy + img * outSize, rows: o, h: h, w: w, tileRows: s.rows,
+                                           into: dm + j * tilesPerImage, ld: tiles, planeStride: o * tiles)
+                    // db += Σ dY over this slab's positions
+                    let start = s.rows.lowerBound * 2 * w, count = s.rows.count * 2 * w
+                    Lowering.sumRows(dy + img * outSize + start, rows: o, count: count, ld: l, into: dbParts + thread * o)
+                }
+                // forward: M_ξ = U_ξ · V_ξ;  dU_ξ (O, C) += dM_ξ (O, T) · V_ξᵀ (T, C)
+                for xi in 0..<16 {
+                    gemm(transB: true, m: o, n: c, k: tiles, a: dm + xi * o * tiles, lda: tiles,
+                         b: v + xi * c * tiles, ldb: tiles, beta: first ? 0 : 1, c: du + xi * o * c, ldc: c)
+                }
             }
         }
         // sum the partials into thread 0's, then dW += Gᵀ dU G

@@ -238,43 +238,48 @@ public final class Conv2d {
         let dbParts = scratch + (threads - 1) * wCount, used = dbParts + threads * o
         dbParts.update(repeating: 0, count: threads * o)
         used.update(repeating: 0, count: threads)
-        pool.parallelFor(plan.count) { t, thread in
-            let s = plan.slab(t)
-            let ws = Workspace.current
-            let dwPart = thread == 0 ? dw : scratch + (thread - 1) * wCount
-            if thread > 0 && used[thread] == 0 {
-                dwPart.update(repeating: 0, count: wCount)
-                used[thread] = 1
-            }
-            let dbPart = dbParts + thread * o
-            // dYs (O, cols) and cols (CKK, cols) of this slab
-            let dys: UnsafePointer<Float>, ldy: Int, cols: UnsafePointer<Float>, ldc: Int, width: Int
-            if s.images == 1 {
-                let img = s.image, l0 = s.rows.lowerBound * g.wo, cnt = s.rows.count * g.wo
-                (dys, ldy, width) = (dy + img * o * l + l0, l, cnt)
-                Lowering.sumRows(dys, rows: o, count: cnt, ld: l, into: dbPart)
-                if isPointwise {
-                    (cols, ldc) = (x + img * inSize + l0, l)
+        // Static partition: part p takes slabs p, p+threads, ... and owns partial p, so the
+        // partials are summed in a fixed order whatever thread runs them: gradients are
+        // bit-reproducible, which exact resume depends on.
+        pool.parallelFor(threads) { thread in
+            for t in Swift.stride(from: thread, to: plan.count, by: threads) {
+                let s = plan.slab(t)
+                let ws = Workspace.current
+                let dwPart = thread == 0 ? dw : scratch + (thread - 1) * wCount
+                if thread > 0 && used[thread] == 0 {
+                    dwPart.update(repeating: 0, count: wCount)
+                    used[thread] = 1
+                }
+                let dbPart = dbParts + thread * o
+                // dYs (O, cols) and cols (CKK, cols) of this slab
+                let dys: UnsafePointer<Float>, ldy: Int, cols: UnsafePointer<Float>, ldc: Int, width: Int
+                if s.images == 1 {
+                    let img = s.image, l0 = s.rows.lowerBound * g.wo, cnt = s.rows.count * g.wo
+                    (dys, ldy, width) = (dy + img * o * l + l0, l, cnt)
+                    Lowering.sumRows(dys, rows: o, count: cnt, ld: l, into: dbPart)
+                    if isPointwise {
+                        (cols, ldc) = (x + img * inSize + l0, l)
+                    } else {
+                        let buf = ws.floats(.columns, count: g.ckk * cnt)
+                        g.im2col(x + img * inSize, channels: g.c, h: g.h, w: g.w, ho: g.ho, wo: g.wo, rows: s.rows,
+                                 padding: padding, into: buf, ld: cnt)
+                        (cols, ldc) = (UnsafePointer(buf), cnt)
+                    }
                 } else {
-                    let buf = ws.floats(.columns, count: g.ckk * cnt)
-                    g.im2col(x + img * inSize, channels: g.c, h: g.h, w: g.w, ho: g.ho, wo: g.wo, rows: s.rows,
-                             padding: padding, into: buf, ld: cnt)
-                    (cols, ldc) = (UnsafePointer(buf), cnt)
+                    let ld = s.images * l
+                    let dbuf = ws.floats(.gathered, count: o * ld), buf = ws.floats(.columns, count: g.ckk * ld)
+                    for j in 0..<s.images {
+                        Lowering.gather(dy + (s.image + j) * o * l, rows: o, count: l, into: dbuf + j * l, ld: ld, sums: dbPart)
+                        g.im2col(x + (s.image + j) * inSize, channels: g.c, h: g.h, w: g.w, ho: g.ho, wo: g.wo,
+                                 rows: 0..<g.ho, padding: padding, into: buf + j * l, ld: ld)
+                    }
+                    (dys, ldy, cols, ldc, width) = (UnsafePointer(dbuf), ld, UnsafePointer(buf), ld, ld)
                 }
-            } else {
-                let ld = s.images * l
-                let dbuf = ws.floats(.gathered, count: o * ld), buf = ws.floats(.columns, count: g.ckk * ld)
-                for j in 0..<s.images {
-                    Lowering.gather(dy + (s.image + j) * o * l, rows: o, count: l, into: dbuf + j * l, ld: ld, sums: dbPart)
-                    g.im2col(x + (s.image + j) * inSize, channels: g.c, h: g.h, w: g.w, ho: g.ho, wo: g.wo,
-                             rows: 0..<g.ho, padding: padding, into: buf + j * l, ld: ld)
-                }
-                (dys, ldy, cols, ldc, width) = (UnsafePointer(dbuf), ld, UnsafePointer(buf), ld, ld)
+                // forward: y = W · cols + b
+                // dW (O, CKK) += dY (O, width) · colsᵀ (width, CKK)
+                gemm(transB: true, m: o, n: g.ckk, k: width, a: dys, lda: ldy, b: cols, ldb: ldc,
+                     beta: 1, c: dwPart, ldc: g.ckk)
             }
-            // forward: y = W · cols + b
-            // dW (O, CKK) += dY (O, width) · colsᵀ (width, CKK)
-            gemm(transB: true, m: o, n: g.ckk, k: width, a: dys, lda: ldy, b: cols, ldb: ldc,
-                 beta: 1, c: dwPart, ldc: g.ckk)
         }
         let extra = (1..<threads).filter { used[$0] != 0 }
         if !extra.isEmpty {
