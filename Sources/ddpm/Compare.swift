@@ -11,8 +11,8 @@ extension DDPM {
                 step that differs and the last), then a verdict such as 'identical within float \
                 rounding (max |Δ| 0)'. When A and B differ in the forward switch (fwd=), q_sample is \
                 compared too, on training images. Exit code 0 whatever the verdict.
-                  ddpm compare --checkpoint run/checkpoint.safetensors --b t0=xrecon
-                  ddpm compare --checkpoint run/checkpoint.safetensors --a course --b fixed --csv
+                  ddpm compare --checkpoint ckpt.safetensors --b t0=xrecon
+                  ddpm compare --checkpoint ckpt.safetensors --a course --b fixed --csv
                 Fix sets: \(CommandHelp.fixesSyntax).
                 """)
 

@@ -10,10 +10,10 @@ extension DDPM {
                 Trains while showing live loss, the noise schedule, a step-by-step denoising viewer and \
                 A/B comparisons of the fix switches. Defaults are sized for 2 CPU cores: the training \
                 flags below show 'workbench:' where they differ from 'ddpm train'.
-                  ddpm                               train on the built-in faces
-                  ddpm --data ~/afhq/train --class cat
-                  ddpm --checkpoint runs/x/checkpoint.safetensors          resume training
-                  ddpm --checkpoint runs/x/checkpoint.safetensors --view   view only
+                  ddpm                                      train on the built-in faces
+                  ddpm --data ~/afhq/train --class cat      train on a folder's cats
+                  ddpm --checkpoint run/ckpt.safetensors    resume training
+                  ddpm --checkpoint run/ckpt.safetensors --view    view only
                 """)
 
         @OptionGroup var dataFlags: DataFlags

@@ -23,6 +23,9 @@ extension DDPM {
         @Flag(help: "ASCII density characters instead of half blocks.")
         var ascii = false
 
+        @Flag(name: .customLong("x0"), help: "Add a second row with the model's prediction x̂_0 at each frame's step.")
+        var prediction = false
+
         @OptionGroup(title: "Sampling") var sampling: SamplingFlags
 
         @Option(help: ArgumentHelp("Fix switches over the checkpoint's own set (default: as trained).", valueName: "fixset"))
@@ -40,6 +43,7 @@ extension DDPM {
             c.raw = sampling.raw
             c.fixes = fixes
             c.ascii = ascii
+            c.showPrediction = prediction
             try c.run(console: .standard())
         }
     }

@@ -12,7 +12,7 @@ struct SamplingFlags: ParsableArguments {
     @Option(help: ArgumentHelp("DDIM stochasticity: 0 is deterministic, 1 matches DDPM's variance (default: 0).", valueName: "e"))
     var eta: Float?
 
-    @Option(help: ArgumentHelp("Seed of x_T and of every step's noise (default: 0).", valueName: "n"))
+    @Option(help: ArgumentHelp("Seed of x_T and of every step's noise.", valueName: "n"))
     var seed: UInt64 = 0
 
     @Flag(help: "Use the raw weights instead of the EMA weights (EMA is what the course samples with).")

@@ -19,6 +19,7 @@ func smallOptions(steps: Int = 6) -> TrainingOptions {
     o.steps = steps
     o.saveEvery = 3
     o.emaEvery = 2
+    o.emaStartStep = 2
     o.seed = 11
     return o
 }
@@ -121,6 +122,20 @@ func temporaryDirectory(_ name: String) -> String {
         let untouched = trainer.model.store.values == before
         #expect(untouched)
         #expect(trainer.step == 0)
+    }
+
+    @Test func emaCopiesTheWeightsUntilItsStartStep() throws {
+        var o = smallOptions()
+        o.emaEvery = 1
+        o.emaStartStep = 2
+        let trainer = try Trainer(options: o, dataset: try smallTrainingSet())
+        try trainer.trainStep()
+        try trainer.trainStep()
+        let copied = trainer.ema.values == trainer.model.store.values
+        #expect(copied, "before the start step the EMA must equal the weights")
+        try trainer.trainStep()
+        let averaged = trainer.ema.values != trainer.model.store.values
+        #expect(averaged, "after the start step the EMA must lag the weights")
     }
 
     @Test func badOptionsNameTheFlag() {

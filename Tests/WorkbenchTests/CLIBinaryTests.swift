@@ -86,7 +86,10 @@ import Testing
             #expect(!((cmd["abstract"] as? String) ?? "").isEmpty, "\(name) has an abstract")
             for arg in (cmd["arguments"] as? [[String: Any]]) ?? [] {
                 let flag = ((arg["names"] as? [[String: Any]])?.first?["name"] as? String) ?? "?"
-                #expect(!((arg["abstract"] as? String) ?? "").isEmpty, "\(name) --\(flag) has a help text")
+                let abstract = (arg["abstract"] as? String) ?? ""
+                #expect(!abstract.isEmpty, "\(name) --\(flag) has a help text")
+                // ArgumentParser prints "(default: …)" itself for flags with a default value.
+                #expect(arg["defaultValue"] == nil || !abstract.contains("default:"), "\(name) --\(flag) states its default twice")
             }
         }
         let train = try Self.run(["train", "--help"]).out

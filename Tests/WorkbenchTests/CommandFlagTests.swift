@@ -124,5 +124,12 @@ import Workbench
         let l = try c.launch()
         #expect(l.options == CommandFixtures.fixtureOptions())
         #expect(l.out == dir && l.viewOnly && l.checkpoint == path)
+
+        // A fresh workbench run does not take over that folder.
+        var fresh = OpenCommand()
+        fresh.out = dir
+        #expect(throws: FlagError("--out \(dir): already holds a checkpoint; continue it with --checkpoint \(path), or pick another --out")) {
+            try fresh.launch()
+        }
     }
 }

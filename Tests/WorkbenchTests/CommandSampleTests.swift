@@ -73,6 +73,14 @@ import Workbench
         #expect(out.contains("\u{1B}[0;"))
         #expect(!out.contains("38;2;"), "16 colours: no truecolor codes")
         for label in ["t=19", "t=12", "t=6", "x_0"] { #expect(out.contains(label), "label \(label)") }
+
+        // --x0 adds a row of predictions: twice the picture rows, one label row.
+        c.showPrediction = true
+        let two = Console.capturing()
+        try c.run(console: two)
+        let rows = { (text: String) in text.split(separator: "\n").filter { $0.contains("▀") }.count }
+        #expect(rows(two.capturedOutput) == 2 * rows(out))
+        #expect(two.capturedOutput.contains("row 2: the model's x̂_0"))
     }
 
     @Test func renderStripLayout() {

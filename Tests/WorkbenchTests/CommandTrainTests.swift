@@ -63,6 +63,7 @@ import Workbench
         #expect(c2.capturedErrors.contains("warning: --batch ignored with --resume"))
         #expect(c2.capturedOutput.contains("resuming \(dir)/checkpoint.safetensors at step 4"))
         #expect(c2.capturedOutput.contains("step 6 (final)"))
+        #expect(c2.capturedOutput.contains("step 5/6  loss "), "the first step of a resumed run is logged")
         let c = try Checkpoint.load(path: dir + "/checkpoint.safetensors")
         #expect(c.step == 6 && c.options.batchSize == 2)
 

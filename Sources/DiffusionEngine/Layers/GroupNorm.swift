@@ -4,6 +4,10 @@
 /// split into G consecutive groups; each (image, group) is normalised over its C/G * H * W values
 /// with the biased variance: `y = (x - μ) / √(σ² + eps) · γ[c] + β[c]`. Statistics are summed in
 /// Double (two passes) so the result does not depend on the summation order.
+///
+/// The work is spread over the `ComputePool` by group (each task owns its groups' channels, so
+/// dγ and dβ need no reduction). Training caches the input itself (a reference, no copy) and
+/// μ, 1/σ per (N, G); backward recomputes x̂ from them.
 public final class GroupNorm {
     public let groups: Int
     public let channels: Int
@@ -13,12 +17,19 @@ public final class GroupNorm {
     /// β, (C)
     public let bias: ParameterRef
     let store: ParameterStore
-    /// The last training forward: x̂ (N, C, H, W) and 1/√(σ²+eps) per (N, G).
-    private var cachedNormalised: Tensor?
+    /// Whether SiLU follows the affine transform inside this layer (`GroupNormSiLU`).
+    let fusedSiLU: Bool
+    /// The last training forward: the input (N, C, H, W) and μ, 1/√(σ²+eps) per (N, G).
+    private var cachedInput: Tensor?
+    private var cachedMean: [Float] = []
     private var cachedRstd: [Float] = []
 
     /// Registers `name.weight` (ones) and `name.bias` (zeros), both (C).
-    public init(store: ParameterStore, name: String, groups: Int, channels: Int, eps: Float = 1e-5) {
+    public convenience init(store: ParameterStore, name: String, groups: Int, channels: Int, eps: Float = 1e-5) {
+        self.init(store: store, name: name, groups: groups, channels: channels, eps: eps, fusedSiLU: false)
+    }
+
+    init(store: ParameterStore, name: String, groups: Int, channels: Int, eps: Float, fusedSiLU: Bool) {
         precondition(
             groups > 0 && channels > 0 && channels % groups == 0,
             "groupnorm \(name): channels \(channels) not divisible by groups \(groups)")
@@ -26,6 +37,7 @@ public final class GroupNorm {
         self.channels = channels
         self.eps = eps
         self.store = store
+        self.fusedSiLU = fusedSiLU
         weight = store.register(name + ".weight", shape: [channels], initial: [Float](repeating: 1, count: channels))
         bias = store.register(name + ".bias", shape: [channels], initial: [Float](repeating: 0, count: channels))
     }
@@ -35,30 +47,28 @@ public final class GroupNorm {
         let (n, c, h, w) = x.nchw("groupnorm")
         precondition(c == channels, "groupnorm: input \(x.shapeDescription) does not match C=\(channels)")
         let cpg = c / groups, hw = h * w, m = cpg * hw
-        var y = [Float](repeating: 0, count: x.count)  // (N, C, H, W)
-        var xhat = training ? [Float](repeating: 0, count: x.count) : []  // (N, C, H, W)
+        var means = [Float](repeating: 0, count: n * groups)  // (N, G)
         var rstds = [Float](repeating: 0, count: n * groups)  // (N, G)
-        x.data.withUnsafeBufferPointer { xp in
-            store.values.withUnsafeBufferPointer { vp in
-                let gamma = vp.baseAddress! + weight.offset, beta = vp.baseAddress! + bias.offset
-                for img in 0..<n {
-                    for g in 0..<groups {
-                        let base = (img * c + g * cpg) * hw  // the group's m values are contiguous
-                        var s = 0.0
-                        for i in 0..<m { s += Double(xp[base + i]) }
-                        let mean = s / Double(m)
-                        var v = 0.0
-                        for i in 0..<m { let d = Double(xp[base + i]) - mean; v += d * d }
-                        let rstd = Float(1 / (v / Double(m) + Double(eps)).squareRoot())
-                        let meanF = Float(mean)
-                        rstds[img * groups + g] = rstd
-                        for cc in 0..<cpg {
-                            let ch = g * cpg + cc, off = base + cc * hw
-                            let ga = gamma[ch], be = beta[ch]
-                            for i in 0..<hw {
-                                let nx = (xp[off + i] - meanF) * rstd
-                                y[off + i] = nx * ga + be
-                                if training { xhat[off + i] = nx }
+        let silu = fusedSiLU, eps = Double(eps)
+        let y = makeTensor(x.shape) { yp in
+            x.data.withUnsafeBufferPointer { xb in
+                store.values.withUnsafeBufferPointer { vp in
+                    means.withUnsafeMutableBufferPointer { mp in
+                        rstds.withUnsafeMutableBufferPointer { rp in
+                            let xp = xb.baseAddress!, mean = mp.baseAddress!, rstd = rp.baseAddress!
+                            let gamma = vp.baseAddress! + weight.offset, beta = vp.baseAddress! + bias.offset
+                            ComputePool.shared.parallelFor(groups) { g in
+                                for img in 0..<n {
+                                    let base = (img * c + g * cpg) * hw  // the group's m values are contiguous
+                                    let (mu, r) = Self.statistics(xp + base, count: m, eps: eps)
+                                    mean[img * groups + g] = mu
+                                    rstd[img * groups + g] = r
+                                    for cc in 0..<cpg {
+                                        let ch = g * cpg + cc, off = base + cc * hw
+                                        Self.normalise(xp + off, yp + off, count: hw, mean: mu, rstd: r,
+                                                       gamma: gamma[ch], beta: beta[ch], silu: silu)
+                                    }
+                                }
                             }
                         }
                     }
@@ -66,54 +76,60 @@ public final class GroupNorm {
             }
         }
         if training {
-            cachedNormalised = Tensor(shape: x.shape, data: xhat)
+            cachedInput = x
+            cachedMean = means
             cachedRstd = rstds
         }
-        return Tensor(shape: x.shape, data: y)
+        return y
     }
 
     /// dY (N, C, H, W) -> dX (N, C, H, W); accumulates dγ and dβ.
     public func backward(_ dy: Tensor) -> Tensor {
-        guard let xhat = cachedNormalised else {
+        guard let x = cachedInput else {
             preconditionFailure("groupnorm.backward: no training forward to differentiate")
         }
-        precondition(dy.shape == xhat.shape, "groupnorm.backward: dY \(dy.shapeDescription) vs \(xhat.shapeDescription)")
-        let (n, c, h, w) = xhat.nchw("groupnorm.backward")
+        precondition(dy.shape == x.shape, "groupnorm.backward: dY \(dy.shapeDescription) vs \(x.shapeDescription)")
+        let (n, c, h, w) = x.nchw("groupnorm.backward")
         let cpg = c / groups, hw = h * w, m = cpg * hw
-        var dx = [Float](repeating: 0, count: dy.count)  // (N, C, H, W)
-        dy.data.withUnsafeBufferPointer { dyp in
-            xhat.data.withUnsafeBufferPointer { xh in
-                store.values.withUnsafeBufferPointer { vp in
-                    store.grads.withUnsafeMutableBufferPointer { gp in
-                        let gamma = vp.baseAddress! + weight.offset
-                        let dgamma = gp.baseAddress! + weight.offset, dbeta = gp.baseAddress! + bias.offset
-                        for img in 0..<n {
-                            for g in 0..<groups {
-                                let base = (img * c + g * cpg) * hw
-                                // forward: y = x̂ γ + β, x̂ = (x - μ) rstd
-                                // dx̂ = dy γ;  dx = rstd (dx̂ - mean(dx̂) - x̂ mean(dx̂ x̂)) over the group
-                                var sumD = 0.0, sumDX = 0.0
-                                for cc in 0..<cpg {
-                                    let ch = g * cpg + cc, off = base + cc * hw
-                                    var dgs: Float = 0, dbs: Float = 0
-                                    for i in 0..<hw {
-                                        let d = dyp[off + i], xv = xh[off + i]
-                                        dgs += d * xv
-                                        dbs += d
-                                        let dxh = Double(d * gamma[ch])
-                                        sumD += dxh
-                                        sumDX += dxh * Double(xv)
-                                    }
-                                    dgamma[ch] += dgs
-                                    dbeta[ch] += dbs
-                                }
-                                let meanD = Float(sumD / Double(m)), meanDX = Float(sumDX / Double(m))
-                                let rstd = cachedRstd[img * groups + g]
-                                for cc in 0..<cpg {
-                                    let ch = g * cpg + cc, off = base + cc * hw
-                                    let ga = gamma[ch]
-                                    for i in 0..<hw {
-                                        dx[off + i] = rstd * (dyp[off + i] * ga - meanD - xh[off + i] * meanDX)
+        let silu = fusedSiLU
+        return makeTensor(dy.shape) { dxp in
+            dy.data.withUnsafeBufferPointer { dyb in
+                x.data.withUnsafeBufferPointer { xb in
+                    cachedMean.withUnsafeBufferPointer { mb in
+                        cachedRstd.withUnsafeBufferPointer { rb in
+                            store.values.withUnsafeBufferPointer { vp in
+                                store.grads.withUnsafeMutableBufferPointer { gp in
+                                    let dyp = dyb.baseAddress!, xp = xb.baseAddress!
+                                    let mean = mb.baseAddress!, rstd = rb.baseAddress!
+                                    let gamma = vp.baseAddress! + weight.offset
+                                    let beta = vp.baseAddress! + bias.offset
+                                    let dgamma = gp.baseAddress! + weight.offset, dbeta = gp.baseAddress! + bias.offset
+                                    ComputePool.shared.parallelFor(groups) { g in
+                                        for img in 0..<n {
+                                            let base = (img * c + g * cpg) * hw
+                                            let mu = mean[img * groups + g], r = rstd[img * groups + g]
+                                            // pass 1: dŷ (the gradient at the affine output, through SiLU when
+                                            // fused) into dX, and the sums the normalisation's gradient needs
+                                            var sumD = 0.0, sumDX = 0.0
+                                            for cc in 0..<cpg {
+                                                let ch = g * cpg + cc, off = base + cc * hw
+                                                let s = Self.affineGradient(
+                                                    xp + off, dyp + off, dxp + off, count: hw, mean: mu, rstd: r,
+                                                    gamma: gamma[ch], beta: beta[ch], silu: silu)
+                                                dgamma[ch] += Float(s.dGamma)
+                                                dbeta[ch] += Float(s.dBeta)
+                                                sumD += s.dBeta * Double(gamma[ch])
+                                                sumDX += s.dGamma * Double(gamma[ch])
+                                            }
+                                            // forward: ŷ = x̂ γ + β, x̂ = (x - μ) rstd
+                                            // dx̂ = dŷ γ;  dx = rstd (dx̂ - mean(dx̂) - x̂ mean(dx̂ x̂)) over the group
+                                            let meanD = Float(sumD / Double(m)), meanDX = Float(sumDX / Double(m))
+                                            for cc in 0..<cpg {
+                                                let ch = g * cpg + cc, off = base + cc * hw
+                                                Self.inputGradient(xp + off, dxp + off, count: hw, mean: mu, rstd: r,
+                                                                   gamma: gamma[ch], meanD: meanD, meanDX: meanDX)
+                                            }
+                                        }
                                     }
                                 }
                             }
@@ -122,6 +138,5 @@ public final class GroupNorm {
                 }
             }
         }
-        return Tensor(shape: dy.shape, data: dx)
     }
 }

@@ -1,10 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The sigmoid-weighted linear unit `silu(x) = x · σ(x)`, element-wise on any shape.
+///
+/// Evaluated with `FastMath`'s vectorised exp (within ~2 ulp of libm's). The UNet's SiLUs after a
+/// GroupNorm are fused into `GroupNormSiLU`; this layer serves the time-embedding MLP.
 public final class SiLU {
     /// The last training input, any shape.
     private var cachedInput: Tensor?
@@ -14,11 +11,14 @@ public final class SiLU {
     /// Any shape -> the same shape.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         if training { cachedInput = x }
-        var y = x
-        y.data.withUnsafeMutableBufferPointer { p in
-            for i in 0..<p.count { let v = p[i]; p[i] = v / (1 + expf(-v)) }
+        return makeTensor(x.shape) { yp in
+            x.data.withUnsafeBufferPointer { xp in
+                guard let base = xp.baseAddress else { return }
+                ComputePool.shared.parallelRanges(xp.count, grain: 1 << 15) { r in
+                    FastMath.silu(base + r.lowerBound, yp + r.lowerBound, count: r.count)
+                }
+            }
         }
-        return y
     }
 
     /// dY -> dX (same shape as the input).
@@ -28,10 +28,10 @@ public final class SiLU {
         var dx = dy
         dx.data.withUnsafeMutableBufferPointer { g in
             x.data.withUnsafeBufferPointer { xp in
-                for i in 0..<g.count {
-                    // forward: y = x σ(x);  dy/dx = σ(x) (1 + x (1 - σ(x)))
-                    let v = xp[i], s = 1 / (1 + expf(-v))
-                    g[i] *= s * (1 + v * (1 - s))
+                guard let gb = g.baseAddress, let xb = xp.baseAddress else { return }
+                // forward: y = x σ(x);  dy/dx = σ(x) (1 + x (1 - σ(x)))
+                ComputePool.shared.parallelRanges(g.count, grain: 1 << 15) { r in
+                    FastMath.siluBackward(xb + r.lowerBound, gb + r.lowerBound, count: r.count)
                 }
             }
         }

@@ -40,25 +40,25 @@ public final class SpatialSelfAttention {
             "attention: qkv \(qkv.shapeDescription) needs 3*heads*headDim = \(3 * hidden) channels")
         let l = h * w, d = headDim, hid = hidden
         let scale = 1 / Float(d).squareRoot()
-        var out = [Float](repeating: 0, count: n * hid * l)  // (N, hidden, L)
-        // training keeps every P (N, heads, L, L); otherwise one (L, L) scratch is reused
-        var probs = [Float](repeating: 0, count: (training ? n * heads : 1) * l * l)
-        qkv.data.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { op in
+        // training keeps every P (N, heads, L, L); otherwise each task uses its thread's scratch
+        var probs = training ? [Float](unsafeUninitializedCapacity: n * heads * l * l) { $1 = n * heads * l * l } : []
+        let out = makeTensor([n, hid, h, w]) { op in  // (N, hidden, L)
+            qkv.data.withUnsafeBufferPointer { src in
                 probs.withUnsafeMutableBufferPointer { pp in
-                    for img in 0..<n {
+                    let kept = pp.baseAddress
+                    // one task per (image, head): two GEMMs and a softmax, independent of the others
+                    ComputePool.shared.parallelFor(n * heads) { task in
+                        let img = task / heads, hd = task % heads
                         let base = src.baseAddress! + img * 3 * hid * l
-                        for hd in 0..<heads {
-                            let q = base + hd * d * l, k = base + (hid + hd * d) * l, v = base + (2 * hid + hd * d) * l
-                            let p = pp.baseAddress! + (training ? (img * heads + hd) * l * l : 0)  // (Lq, Lk)
-                            // S (Lq, Lk) = scale · qᵀ (Lq, d) · k (d, Lk)
-                            gemm(transA: true, m: l, n: l, k: d, alpha: scale, a: q, lda: l, b: k, ldb: l,
-                                 beta: 0, c: p, ldc: l)
-                            Self.softmaxRows(p, rows: l, cols: l)
-                            // o (d, Lq) = v (d, Lk) · Pᵀ (Lk, Lq)
-                            gemm(transB: true, m: d, n: l, k: l, a: v, lda: l, b: p, ldb: l,
-                                 beta: 0, c: op.baseAddress! + (img * hid + hd * d) * l, ldc: l)
-                        }
+                        let q = base + hd * d * l, k = base + (hid + hd * d) * l, v = base + (2 * hid + hd * d) * l
+                        let p = training ? kept! + task * l * l : Workspace.current.floats(.small, count: l * l)  // (Lq, Lk)
+                        // S (Lq, Lk) = scale · qᵀ (Lq, d) · k (d, Lk)
+                        gemm(transA: true, m: l, n: l, k: d, alpha: scale, a: q, lda: l, b: k, ldb: l,
+                             beta: 0, c: p, ldc: l)
+                        Self.softmaxRows(p, rows: l, cols: l)
+                        // o (d, Lq) = v (d, Lk) · Pᵀ (Lk, Lq)
+                        gemm(transB: true, m: d, n: l, k: l, a: v, lda: l, b: p, ldb: l,
+                             beta: 0, c: op + (img * hid + hd * d) * l, ldc: l)
                     }
                 }
             }
@@ -67,7 +67,7 @@ public final class SpatialSelfAttention {
             cachedQKV = qkv
             cachedProbs = probs
         }
-        return Tensor(shape: [n, hid, h, w], data: out)
+        return out
     }
 
     /// dO (N, hidden, H, W) -> dqkv (N, 3*hidden, H, W).
@@ -77,63 +77,54 @@ public final class SpatialSelfAttention {
         let l = h * w, d = headDim, hid = hidden
         precondition(dOut.shape == [n, hid, h, w], "attention.backward: dO \(dOut.shapeDescription) vs (\(n),\(hid),\(h),\(w))")
         let scale = 1 / Float(d).squareRoot()
-        var dqkv = [Float](repeating: 0, count: n * c3 * l)  // (N, 3*hidden, L)
-        var ds = [Float](repeating: 0, count: l * l)  // (Lq, Lk) scratch: dP, then dS in place
-        qkv.data.withUnsafeBufferPointer { src in
-            dOut.data.withUnsafeBufferPointer { dop in
-                cachedProbs.withUnsafeBufferPointer { pp in
-                    dqkv.withUnsafeMutableBufferPointer { gp in
-                        ds.withUnsafeMutableBufferPointer { dsp in
-                            let dS = dsp.baseAddress!
-                            for img in 0..<n {
-                                let base = src.baseAddress! + img * 3 * hid * l
-                                let gbase = gp.baseAddress! + img * 3 * hid * l
-                                for hd in 0..<heads {
-                                    let q = base + hd * d * l, k = base + (hid + hd * d) * l
-                                    let v = base + (2 * hid + hd * d) * l
-                                    let dq = gbase + hd * d * l, dk = gbase + (hid + hd * d) * l
-                                    let dv = gbase + (2 * hid + hd * d) * l
-                                    let p = pp.baseAddress! + (img * heads + hd) * l * l  // (Lq, Lk)
-                                    let dO = dop.baseAddress! + (img * hid + hd * d) * l  // (d, Lq)
-                                    // forward: o = v · Pᵀ
-                                    // dv (d, Lk) = dO (d, Lq) · P (Lq, Lk)
-                                    gemm(m: d, n: l, k: l, a: dO, lda: l, b: p, ldb: l, beta: 0, c: dv, ldc: l)
-                                    // dP (Lq, Lk) = dOᵀ (Lq, d) · v (d, Lk)
-                                    gemm(transA: true, m: l, n: l, k: d, a: dO, lda: l, b: v, ldb: l,
-                                         beta: 0, c: dS, ldc: l)
-                                    // forward: P = softmax_j(S);  dS = P ⊙ (dP - Σ_j dP P)
-                                    for i in 0..<l {
-                                        let prow = p + i * l, drow = dS + i * l
-                                        var dot: Float = 0
-                                        for j in 0..<l { dot += prow[j] * drow[j] }
-                                        for j in 0..<l { drow[j] = prow[j] * (drow[j] - dot) }
-                                    }
-                                    // forward: S = scale · qᵀ k
-                                    // dq (d, Lq) = scale · k (d, Lk) · dSᵀ (Lk, Lq)
-                                    gemm(transB: true, m: d, n: l, k: l, alpha: scale, a: k, lda: l, b: dS, ldb: l,
-                                         beta: 0, c: dq, ldc: l)
-                                    // dk (d, Lk) = scale · q (d, Lq) · dS (Lq, Lk)
-                                    gemm(m: d, n: l, k: l, alpha: scale, a: q, lda: l, b: dS, ldb: l,
-                                         beta: 0, c: dk, ldc: l)
-                                }
+        let dqkv = makeTensor([n, c3, h, w]) { gp in  // (N, 3*hidden, L)
+            qkv.data.withUnsafeBufferPointer { src in
+                dOut.data.withUnsafeBufferPointer { dop in
+                    cachedProbs.withUnsafeBufferPointer { pp in
+                        ComputePool.shared.parallelFor(n * heads) { task in
+                            let img = task / heads, hd = task % heads
+                            let dS = Workspace.current.floats(.small, count: l * l)  // (Lq, Lk): dP, then dS in place
+                            let base = src.baseAddress! + img * 3 * hid * l
+                            let gbase = gp + img * 3 * hid * l
+                            let q = base + hd * d * l, k = base + (hid + hd * d) * l
+                            let v = base + (2 * hid + hd * d) * l
+                            let dq = gbase + hd * d * l, dk = gbase + (hid + hd * d) * l
+                            let dv = gbase + (2 * hid + hd * d) * l
+                            let p = pp.baseAddress! + task * l * l  // (Lq, Lk)
+                            let dO = dop.baseAddress! + (img * hid + hd * d) * l  // (d, Lq)
+                            // forward: o = v · Pᵀ
+                            // dv (d, Lk) = dO (d, Lq) · P (Lq, Lk)
+                            gemm(m: d, n: l, k: l, a: dO, lda: l, b: p, ldb: l, beta: 0, c: dv, ldc: l)
+                            // dP (Lq, Lk) = dOᵀ (Lq, d) · v (d, Lk)
+                            gemm(transA: true, m: l, n: l, k: d, a: dO, lda: l, b: v, ldb: l,
+                                 beta: 0, c: dS, ldc: l)
+                            // forward: P = softmax_j(S);  dS = P ⊙ (dP - Σ_j dP P)
+                            for i in 0..<l {
+                                let prow = p + i * l, drow = dS + i * l
+                                let dot = FastMath.dot(prow, drow, count: l)
+                                for j in 0..<l { drow[j] = prow[j] * (drow[j] - dot) }
                             }
+                            // forward: S = scale · qᵀ k
+                            // dq (d, Lq) = scale · k (d, Lk) · dSᵀ (Lk, Lq)
+                            gemm(transB: true, m: d, n: l, k: l, alpha: scale, a: k, lda: l, b: dS, ldb: l,
+                                 beta: 0, c: dq, ldc: l)
+                            // dk (d, Lk) = scale · q (d, Lq) · dS (Lq, Lk)
+                            gemm(m: d, n: l, k: l, alpha: scale, a: q, lda: l, b: dS, ldb: l,
+                                 beta: 0, c: dk, ldc: l)
                         }
                     }
                 }
             }
         }
-        return Tensor(shape: [n, c3, h, w], data: dqkv)
+        return dqkv
     }
 
-    /// Row-wise softmax in place, shifted by the row maximum for stability.
+    /// Row-wise softmax in place, shifted by the row maximum for stability (vectorised exp).
     static func softmaxRows(_ p: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
         for i in 0..<rows {
             let row = p + i * cols
-            var mx = -Float.infinity
-            for j in 0..<cols { mx = max(mx, row[j]) }
-            var s: Float = 0
-            for j in 0..<cols { let e = expf(row[j] - mx); row[j] = e; s += e }
-            let inv = 1 / s
+            let mx = FastMath.maximum(row, count: cols)
+            let inv = 1 / FastMath.expShifted(row, count: cols, shift: mx)
             for j in 0..<cols { row[j] *= inv }
         }
     }

@@ -5,14 +5,14 @@
 ///     return x + proj(o)              proj 1x1 conv hidden -> c
 ///
 /// hidden = heads * headDim; the q/k/v channel layout is documented on `SpatialSelfAttention`.
-/// Parameters (registered in this order): `name.norm`, `name.qkv`, `name.proj`.
+/// Parameters (registered in this order): `name.norm`, `name.qkv`, `name.proj`. The residual add
+/// happens in proj's output pass.
 public final class AttentionBlock {
     public let channels: Int
     let norm: GroupNorm
     let qkv: Conv2d
     let attention: SpatialSelfAttention
     let proj: Conv2d
-    let residual = ResidualAdd()
 
     public init(
         store: ParameterStore, name: String, channels: Int, heads: Int, headDim: Int, groups: Int,
@@ -32,14 +32,14 @@ public final class AttentionBlock {
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let q = qkv.forward(norm.forward(x, training: training), training: training)  // (N, 3*hidden, H, W)
         let o = attention.forward(q, training: training)  // (N, hidden, H, W)
-        return residual.forward(x, proj.forward(o, training: training))
+        return proj.forward(o, training: training, channelBias: nil, residual: x)
     }
 
     /// dY (N, c, H, W) -> dX (N, c, H, W).
     public func backward(_ dy: Tensor) -> Tensor {
         // forward: y = x + proj(attention(qkv(norm(x))))
-        var (dx, dProj) = residual.backward(dy)
-        dx.addInPlace(norm.backward(qkv.backward(attention.backward(proj.backward(dProj)))))
+        var dx = norm.backward(qkv.backward(attention.backward(proj.backward(dy))))
+        addInPlace(&dx, dy)
         return dx
     }
 }

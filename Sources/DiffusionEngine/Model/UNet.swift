@@ -34,8 +34,7 @@ public final class UNet: Denoiser {
     let midAttn: AttentionBlock
     let midBlock2: ResBlock
     let ups: [UpLevel]
-    let finalNorm: GroupNorm
-    let finalAct = SiLU()
+    let finalNorm: GroupNormSiLU
     let finalConv: Conv2d
 
     /// The batch size of the last training forward (for the backward's time-gradient buffer).
@@ -110,7 +109,7 @@ public final class UNet: Denoiser {
         }
         self.ups = ups
 
-        finalNorm = GroupNorm(store: store, name: "final_norm", groups: g, channels: ch)
+        finalNorm = GroupNormSiLU(store: store, name: "final_norm", groups: g, channels: ch)
         finalConv = Conv2d(store: store, name: "final_conv", inChannels: ch, outChannels: c.channels,
                            kernelSize: 3, padding: 1, rng: &rng)
     }
@@ -155,8 +154,7 @@ public final class UNet: Denoiser {
             }
         }
 
-        let a = finalAct.forward(finalNorm.forward(hcur, training: training), training: training)
-        return finalConv.forward(a, training: training)
+        return finalConv.forward(finalNorm.forward(hcur, training: training), training: training)
     }
 
     /// dOut (N, channels, S, S) -> dX (N, channels, S, S); accumulates every parameter gradient.
@@ -164,7 +162,7 @@ public final class UNet: Denoiser {
     public func backward(_ dOut: Tensor) -> Tensor {
         guard let n = trainingBatch else { preconditionFailure("unet.backward: no training forward to differentiate") }
         // forward: out = final_conv(silu(final_norm(h)))
-        var dh = finalNorm.backward(finalAct.backward(finalConv.backward(dOut)))
+        var dh = finalNorm.backward(finalConv.backward(dOut))
         var dTemb = Tensor(zeros: [n, config.timeEmbeddingDim])
         // The decoder popped the skips last-pushed-first; walking it backwards meets them
         // first-pushed-first, so dSkips fills in push order and the encoder pops from the end.
@@ -192,7 +190,7 @@ public final class UNet: Denoiser {
             if let down = level.down { dh = down.backward(dh) }
             for j in level.blocks.indices.reversed() {
                 // forward: skips.push(h) — the skip's gradient joins the main path's
-                dh.addInPlace(dSkips.removeLast())
+                addInPlace(&dh, dSkips.removeLast())
                 if let attn = level.attns[j] { dh = attn.backward(dh) }
                 let (dIn, dt) = level.blocks[j].backward(dh)
                 dTemb.addInPlace(dt)

@@ -13,6 +13,14 @@ public enum StopSignal {
     public static func install() {
         signal(SIGINT, stopHandler)
         signal(SIGTERM, stopHandler)
+        // A process can inherit SIGINT/SIGTERM blocked (a parent's thread mask survives exec); then
+        // Ctrl-C would be silently ignored for the whole run. Unblock them for this thread, which
+        // every thread started afterwards inherits.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     /// The signal that asked to stop (SIGINT or SIGTERM), or nil.

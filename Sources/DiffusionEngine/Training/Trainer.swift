@@ -38,7 +38,7 @@ public final class Trainer {
         let schedule = try NoiseSchedule(options.schedule, timesteps: options.timesteps)
         self.diffusion = GaussianDiffusion(schedule: schedule, objective: options.objective, fixes: options.fixes)
         self.adam = Adam(parameterCount: model.store.count, lr: options.learningRate)
-        self.ema = EMA(model.store, decay: options.emaDecay, updateEvery: options.emaEvery)
+        self.ema = EMA(model.store, decay: options.emaDecay, updateEvery: options.emaEvery, startStep: options.emaStartStep)
         self.sampler = EpochSampler(count: dataset.count)
         self.bucketLoss = [Float](repeating: .nan, count: Self.bucketCount)
     }

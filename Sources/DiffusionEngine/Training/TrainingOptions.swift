@@ -16,6 +16,9 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var maxGradNorm: Float = 1.0
     public var emaDecay: Float = 0.995
     public var emaEvery: Int = 10
+    /// Until this step the EMA copies the weights (the course's `step_start_ema`), so early samples
+    /// are not dominated by the random initialisation.
+    public var emaStartStep: Int = 2000
     public var saveEvery: Int = 1000
     public var seed: UInt64 = 0
     /// Random crop + horizontal flip (the course's training transform).
@@ -38,6 +41,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         o.saveEvery = 500
         o.emaEvery = 1
         o.emaDecay = 0.995
+        o.emaStartStep = 100
         return o
     }
 

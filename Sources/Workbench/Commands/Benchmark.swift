@@ -89,7 +89,7 @@ public enum Benchmark {
             preset: preset, batch: batch, parameters: model.store.count,
             trainStepSeconds: train, imagesPerSecond: Double(batch) / train, gflops: flops / train / 1e9,
             sampleStepSeconds: s1, sampleStepSecondsBatch16: s16, peakRSSMegabytes: peakRSSMegabytes(),
-            threads: BLASControl.threads)
+            threads: ComputePool.shared.width)
     }
 
     static func median(_ xs: [Double]) -> Double {

@@ -54,11 +54,17 @@ public struct CompareCommand: Sendable {
         let smp = try FlagValues.sampler(sampler, steps: steps, eta: eta, timesteps: cm.timesteps)
         let say: (String) -> Void = csv ? console.note : console.line
 
-        say("compare on \(checkpoint) (\(cm.summary)): \(count) images, seed \(seed), \(smp)")
+        say("compare on \(checkpoint) (\(cm.summary)): \(count) image\(count == 1 ? "" : "s"), seed \(seed), \(smp)")
         say("  A: \(fa.description)")
         say("  B: \(fb.description)")
         let diff = fb.differences(from: fa)
-        say("  switches that differ: " + (diff.isEmpty ? "none (A and B are the same set)" : diff.map { "\($0.displayName) (\($0.checklistItem))" }.joined(separator: ", ")))
+        say("  switches that differ: " + (diff.isEmpty ? "none (A and B are the same set)" : diff.map { sw in
+            sw.checklistItem == "—" ? sw.displayName : "\(sw.displayName) (\(sw.checklistItem))"
+        }.joined(separator: ", ")))
+        let trainingOnly = diff.filter { $0 == .lossInput || $0 == .loss }
+        if !trainingOnly.isEmpty {
+            say("  note: \(trainingOnly.map(\.key).joined(separator: ", ")) change training only, not sampling; compare checkpoints trained each way to see them")
+        }
 
         let total = try smp.stepPairs(timesteps: cm.timesteps).count
         var done = 0
@@ -92,7 +98,7 @@ public struct CompareCommand: Sendable {
             console.line(String(format: "reverse chain (x after each step; two chains of %d steps in %.1f s):", total, secs))
             console.write(Self.reverseTable(rev, every: every ?? max(1, total / 20)))
             if let fwd {
-                console.line("forward process q(x_t | x_0) on \(forwardImages) training images:")
+                console.line("forward process q(x_t | x_0) on \(forwardImages) training image\(forwardImages == 1 ? "" : "s"):")
                 console.write(Self.forwardTable(fwd, every: every ?? max(1, cm.timesteps / 10)))
             }
         }

@@ -117,10 +117,11 @@ public enum FlagValues {
 
     /// Refuses to start a new run in a folder that already holds a checkpoint: the new run would
     /// replace it (FIX 2's point is that a trained model is never lost by accident).
-    public static func checkFreshRunFolder(_ out: String) throws {
+    /// - Parameter resumeFlag: the flag that continues a run in this command (`--resume`, `--checkpoint`).
+    public static func checkFreshRunFolder(_ out: String, resumeFlag: String = "--resume") throws {
         let existing = out + "/checkpoint.safetensors"
         guard FileManager.default.fileExists(atPath: existing) else { return }
-        throw FlagError("--out \(out): already holds a checkpoint; continue it with --resume \(shellWord(existing)), or pick another --out")
+        throw FlagError("--out \(out): already holds a checkpoint; continue it with \(resumeFlag) \(shellWord(existing)), or pick another --out")
     }
 
     /// The folder holding `path` ("." for a bare file name).

@@ -38,7 +38,7 @@ public struct OpenCommand: Sendable {
             options = try overrides.apply(to: .interactive)
         }
         let folder = out ?? checkpoint.map(FlagValues.folder(of:)) ?? FlagValues.defaultRunFolder()
-        if checkpoint == nil { try FlagValues.checkFreshRunFolder(folder) }
+        if checkpoint == nil { try FlagValues.checkFreshRunFolder(folder, resumeFlag: "--checkpoint") }
         return AppLaunch(
             options: options, data: DataSource(folder: data, className: className), out: folder,
             checkpoint: checkpoint, viewOnly: view, theme: theme)

@@ -24,6 +24,8 @@ public struct RenderCommand: Sendable {
     public var fixes: String?
     /// One density character per cell instead of half blocks.
     public var ascii = false
+    /// A second row with the model's prediction x̂_0 at each frame's step.
+    public var showPrediction = false
 
     public init(checkpoint: String) { self.checkpoint = checkpoint }
 
@@ -38,36 +40,47 @@ public struct RenderCommand: Sendable {
         let f = frames ?? min(6, max(3, (w + 1) / (size / 2 + 1)))
         try FlagValues.check("--frames", f, in: 2...64)
 
-        // Run the chain, keeping x at the chosen positions (0 = x_T, S = the final x_0).
+        // Run the chain, keeping x (and the model's x̂_0) at the chosen positions (0 = x_T, S = the final x_0).
         var chain = try ReverseChain(diffusion: cm.diffusion, sampler: smp, shape: cm.shape(count: 1), rng: RandomGenerator(seed: seed))
         let total = chain.steps.count
-        let positions = (0..<f).map { Int((Double($0) * Double(total) / Double(f - 1)).rounded()) }
+        let positions = Set((0..<f).map { Int((Double($0) * Double(total) / Double(f - 1)).rounded()) })
         var shots: [(label: String, x: Tensor)] = []
+        var predictions: [Tensor] = []
         let t0 = monotonicSeconds()
         for p in 0...total {
+            let label = p >= total ? "x_0" : "t=\(chain.steps[p].t)"
+            guard p < total else {
+                shots.append((label, chain.x))
+                predictions.append(chain.x)
+                break
+            }
+            let info = chain.step(model: cm.model)
             if positions.contains(p) {
-                shots.append((label(p, chain: chain), chain.x))
+                shots.append((label, info.x))
+                predictions.append(info.predictedX0)
             }
-            if p < total {
-                _ = chain.step(model: cm.model)
-                if p % 10 == 0 { console.progress("step \(p + 1)/\(total)") }
-            }
+            if p % 10 == 0 { console.progress("step \(p + 1)/\(total)") }
         }
         console.endProgress()
         let secs = monotonicSeconds() - t0
 
         let glyphs: Glyphs = ascii ? .ascii : .unicode
         console.line(String(format: "%@ (%@), seed %llu, %@: %d steps in %.1f s", checkpoint, cm.summary, seed, smp.description, total, secs))
-        console.write(Self.strip(shots, width: w, glyphs: glyphs, mode: mode))
+        if showPrediction {
+            console.line("row 1: x_t; row 2: the model's x̂_0 at that step")
+            console.write(Self.strip(shots, width: w, glyphs: glyphs, mode: mode, labels: false))
+            console.line("")
+            console.write(Self.strip(zip(shots, predictions).map { ($0.label, $1) }, width: w, glyphs: glyphs, mode: mode))
+        } else {
+            console.write(Self.strip(shots, width: w, glyphs: glyphs, mode: mode))
+        }
     }
 
-    func label(_ p: Int, chain: ReverseChain) -> String {
-        p >= chain.steps.count ? "x_0" : "t=\(chain.steps[p].t)"
-    }
-
-    /// The frames side by side, each with its label centred underneath, as ANSI text.
+    /// The frames side by side, each with its label centred underneath (unless `labels` is
+    /// false), as ANSI text.
     /// - Parameter shots: (label, (1,3,H,W) in [-1, 1]) pairs.
-    public static func strip(_ shots: [(label: String, x: Tensor)], width: Int, glyphs: Glyphs, mode: ColorMode, theme: Theme = .default) -> String {
+    public static func strip(_ shots: [(label: String, x: Tensor)], width: Int, glyphs: Glyphs, mode: ColorMode,
+                             theme: Theme = .default, labels: Bool = true) -> String {
         guard !shots.isEmpty else { return "" }
         let gap = 1
         let cellW = max(1, (width - gap * (shots.count - 1)) / shots.count)
@@ -77,11 +90,13 @@ public struct RenderCommand: Sendable {
             return HalfBlockImage(PixelImage(width: w, height: h, planar: Array(unit[0..<3 * h * w])))
         }
         let imageRows = widgets.map { ($0.placement(columns: cellW, rows: cellW).pixelHeight + 1) / 2 }.max() ?? 0
-        var grid = Grid(width: shots.count * (cellW + gap) - gap, height: imageRows + 1, glyphs: glyphs, fill: theme.blank)
+        var grid = Grid(width: shots.count * (cellW + gap) - gap, height: imageRows + (labels ? 1 : 0), glyphs: glyphs, fill: theme.blank)
         for (i, widget) in widgets.enumerated() {
             let x = i * (cellW + gap)
             widget.render(into: &grid, area: Rect(x: x, y: 0, width: cellW, height: imageRows), theme: theme)
-            TextLine(shots[i].label, alignment: .center).render(into: &grid, area: Rect(x: x, y: imageRows, width: cellW, height: 1), theme: theme)
+            if labels {
+                TextLine(shots[i].label, alignment: .center).render(into: &grid, area: Rect(x: x, y: imageRows, width: cellW, height: 1), theme: theme)
+            }
         }
         return ANSIWriter(mode: mode).render(grid)
     }

@@ -94,6 +94,7 @@ public struct TrainCommand: Sendable {
         var lastDraw = 0.0
         var last = monotonicSeconds()
         var previousWasMilestone = false
+        var firstStep = true
         let every = logEvery ?? 50
         let end = session.run { r, snap in
             let now = monotonicSeconds()
@@ -110,9 +111,10 @@ public struct TrainCommand: Sendable {
                     console.progress(milestoneNext ? "step \(r.step)/\(o.steps): saving the checkpoint and sampling \(o.sampleCount) images…" : line)
                     lastDraw = now
                 }
-            } else if r.step % every == 0 || r.step == o.steps || r.step == 1 {
+            } else if r.step % every == 0 || r.step == o.steps || firstStep {
                 console.line(line)
             }
+            firstStep = false
             if StopSignal.pending != nil && !stopAnnounced {
                 stopAnnounced = true
                 console.line("stopping after step \(r.step): saving the checkpoint and samples (press Ctrl-C again to quit without saving)")

@@ -45,7 +45,7 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
             for j in 0..<per { data[i * per + j] = sq.pixels[j] * 2 - 1 }  // [0,1] -> [-1,1]
         }
         let set = try TrainingSet(images: Tensor(shape: [ds.count, 3, side, side], data: data), size: size, names: ds.names)
-        return Loaded(set: set, warnings: ds.warnings.map(\.description), description: "\(description): \(ds.count) images")
+        return Loaded(set: set, warnings: ds.warnings.map(\.description), description: "\(description): \(ds.count) image\(ds.count == 1 ? "" : "s")")
     }
 }
 

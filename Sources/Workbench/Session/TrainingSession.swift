@@ -158,11 +158,12 @@ public final class TrainingSession: @unchecked Sendable {
             publish {
                 $0.lastCheckpointStep = self.trainer.step
                 $0.lastCheckpointPath = self.folder.checkpointPath
+                $0.lastError = nil
                 $0.status = $0.paused ? "paused" : "training"
             }
             return true
         } catch {
-            publish { $0.status = "checkpoint failed: \(error)" }
+            publish { $0.status = "checkpoint failed: \(error)"; $0.lastError = "checkpoint failed: \(error)" }
             return false
         }
     }
@@ -200,7 +201,7 @@ public final class TrainingSession: @unchecked Sendable {
                 $0.status = $0.paused ? "paused" : "training"
             }
         } catch {
-            publish { $0.status = "sampling failed: \(error)" }
+            publish { $0.status = "sampling failed: \(error)"; $0.lastError = "sampling failed: \(error)" }
         }
     }
 

@@ -28,6 +28,8 @@ public struct TrainingSnapshot: Sendable {
     public var finished: Bool
     /// A one-line status ("training", "saving…", "stopped: …").
     public var status: String
+    /// The last save or sampling failure ("checkpoint failed: …"), kept until the next success.
+    public var lastError: String?
     public var options: TrainingOptions
     public var dataDescription: String
 
@@ -36,7 +38,7 @@ public struct TrainingSnapshot: Sendable {
             step: 0, totalSteps: options.steps, losses: [], bucketLoss: [], learningRate: options.learningRate,
             gradNorm: 0, imagesPerSecond: 0, etaSeconds: nil, samples: nil, samplesStep: nil,
             nearestNeighbourRMSE: nil, swd: nil, lastCheckpointStep: nil, lastCheckpointPath: nil,
-            paused: false, finished: false, status: "starting", options: options, dataDescription: data)
+            paused: false, finished: false, status: "starting", lastError: nil, options: options, dataDescription: data)
     }
 }
 
