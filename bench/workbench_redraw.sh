@@ -20,7 +20,8 @@ command -v tmux >/dev/null || { echo "tmux is needed" >&2; exit 1; }
 width="${WIDTH:-200}"; height="${HEIGHT:-60}"
 work="$(mktemp -d /tmp/ddpm-redraw.XXXXXX)"
 sock="ddpm-bench-$$"
-trap 'tmux -L "$sock" kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
+sockpath="${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
+trap 'tmux -L "$sock" kill-server 2>/dev/null || true; rm -f "$sockpath"; rm -rf "$work"' EXIT
 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 tmux -L "$sock" -f /dev/null new-session -d -s bench -x "$width" -y "$height" \

@@ -20,7 +20,8 @@ ddpm="${DDPM:-.build/release/ddpm}"
 command -v tmux >/dev/null || { echo "tmux is needed" >&2; exit 1; }
 work="$(mktemp -d /tmp/ddpm-throughput.XXXXXX)"
 sock="ddpm-tp-$$"
-trap 'tmux -L "$sock" kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
+sockpath="${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
+trap 'tmux -L "$sock" kill-server 2>/dev/null || true; rm -f "$sockpath"; rm -rf "$work"' EXIT
 [ $# -gt 0 ] || set -- --preset tiny --batch 16 --accumulate 1
 flags=(--steps "$steps" --save-every 1000000 "$@")
 

@@ -159,7 +159,12 @@ struct TmuxPane {
 
     func capture() -> String { tmuxRun(["capture-pane", "-p", "-t", session]) }
 
-    func kill() { _ = tmuxRun(["kill-server"]) }
+    /// Stops the server and removes its socket file (tmux leaves it behind after kill-server).
+    func kill() {
+        let path = tmuxRun(["display-message", "-p", "#{socket_path}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = tmuxRun(["kill-server"])
+        if path.hasPrefix("/") { try? FileManager.default.removeItem(atPath: path) }
+    }
 
     /// Waits until the pane shows `text`. - Returns: the pane at that moment.
     @discardableResult
