@@ -138,6 +138,23 @@ func temporaryDirectory(_ name: String) -> String {
         #expect(averaged, "after the start step the EMA must lag the weights")
     }
 
+    /// A checkpoint from before a newer option existed still loads: the missing key takes the value
+    /// the older version behaved with (emaStartStep 0: it averaged from the first step).
+    @Test func optionsFromAnOlderCheckpointDecodeWithDefaults() throws {
+        var o = smallOptions()
+        o.emaStartStep = 7
+        o.milestoneSamplingSteps = 25
+        var dict = try #require(JSONSerialization.jsonObject(with: JSONEncoder().encode(o)) as? [String: Any])
+        dict["emaStartStep"] = nil
+        dict["milestoneSamplingSteps"] = nil
+        let old = try JSONDecoder().decode(TrainingOptions.self, from: JSONSerialization.data(withJSONObject: dict))
+        #expect(old.emaStartStep == 0)
+        #expect(old.milestoneSamplingSteps == TrainingOptions().milestoneSamplingSteps)
+        #expect(old.batchSize == o.batchSize && old.model == o.model && old.seed == o.seed)
+        let all = try JSONDecoder().decode(TrainingOptions.self, from: JSONEncoder().encode(o))
+        #expect(all == o)
+    }
+
     @Test func badOptionsNameTheFlag() {
         var o = smallOptions()
         o.batchSize = 0

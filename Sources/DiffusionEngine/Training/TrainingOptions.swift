@@ -30,6 +30,36 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
 
     public init() {}
 
+    /// Decodes a checkpoint's options; a key an older checkpoint lacks takes the value that version
+    /// behaved with (so a resume continues exactly), never a decoding error.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = TrainingOptions()
+        func v<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T {
+            try c.decodeIfPresent(T.self, forKey: key) ?? fallback
+        }
+        preset = try v(.preset, d.preset)
+        model = try v(.model, d.model)
+        schedule = try v(.schedule, d.schedule)
+        timesteps = try v(.timesteps, d.timesteps)
+        objective = try v(.objective, d.objective)
+        fixes = try v(.fixes, d.fixes)
+        batchSize = try v(.batchSize, d.batchSize)
+        learningRate = try v(.learningRate, d.learningRate)
+        steps = try v(.steps, d.steps)
+        accumulate = try v(.accumulate, d.accumulate)
+        maxGradNorm = try v(.maxGradNorm, d.maxGradNorm)
+        emaDecay = try v(.emaDecay, d.emaDecay)
+        emaEvery = try v(.emaEvery, d.emaEvery)
+        // Checkpoints written before `emaStartStep` existed averaged from the first step.
+        emaStartStep = try v(.emaStartStep, 0)
+        saveEvery = try v(.saveEvery, d.saveEvery)
+        seed = try v(.seed, d.seed)
+        augment = try v(.augment, d.augment)
+        sampleCount = try v(.sampleCount, d.sampleCount)
+        milestoneSamplingSteps = try v(.milestoneSamplingSteps, d.milestoneSamplingSteps)
+    }
+
     /// The interactive default: the `tiny` preset with a batch and schedule sized for 2 cores.
     public static var interactive: TrainingOptions {
         var o = TrainingOptions()
