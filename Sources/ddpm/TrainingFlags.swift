@@ -7,6 +7,11 @@ struct TrainingFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Model size: \(CommandHelp.presets) (fixture is 8x8, for tests) (\(CommandHelp.defaults(\.preset))).", valueName: "name"))
     var preset: String?
 
+    @Option(help: ArgumentHelp(
+        "Changes to the preset's UNet, comma-separated key=value: dim, mults (1-2-2), res-blocks, attention (16-8 or none), heads, head-dim, groups.",
+        valueName: "changes"))
+    var model: String?
+
     @Option(help: ArgumentHelp("Optimizer steps to train (\(CommandHelp.defaults(\.steps))); with --resume, a new total.", valueName: "n"))
     var steps: Int?
 
@@ -52,12 +57,14 @@ struct TrainingFlags: ParsableArguments {
         "DDIM steps for milestone grids; 0 = full DDPM with T steps (\(CommandHelp.defaults(\.sampleSteps))).", valueName: "n"))
     var sampleSteps: Int?
 
-    @Flag(name: .customLong("no-augment"), help: "Turn off random crops and horizontal flips (on by default, as in the course).")
-    var noAugment = false
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Random crops and horizontal flips (default: on for --data folders, as in the course; off for the built-in faces, which are centred icons)."))
+    var augment: Bool?
 
     var overrides: TrainingOverrides {
         var o = TrainingOverrides()
         o.preset = preset
+        o.model = model
         o.steps = steps
         o.batch = batch
         o.learningRate = learningRate
@@ -72,7 +79,7 @@ struct TrainingFlags: ParsableArguments {
         o.clip = clip
         o.samples = samples
         o.sampleSteps = sampleSteps
-        o.noAugment = noAugment
+        o.augment = augment
         return o
     }
 }

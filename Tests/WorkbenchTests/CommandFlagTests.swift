@@ -49,6 +49,23 @@ import Workbench
         #expect(throws: FlagError.self) { try FlagValues.sampler("euler", steps: nil, eta: nil, timesteps: 1000) }
     }
 
+    @Test func modelChangesApplyToThePresetAndNameTheBadKey() throws {
+        let m = try FlagValues.model("res-blocks=2, attention=16-8,mults=1-2-4,dim=48", base: .tiny)
+        #expect(m.resBlocks == 2 && m.attentionResolutions == [16, 8] && m.channelMults == [1, 2, 4] && m.dim == 48)
+        #expect(m.groups == UNetConfig.tiny.groups, "keys not given keep the preset's value")
+        #expect(try FlagValues.model("attention=none", base: .course).attentionResolutions.isEmpty)
+        #expect(throws: FlagError("--model: unknown key 'width'; use dim, mults, res-blocks, attention, heads, head-dim or groups")) {
+            try FlagValues.model("width=3", base: .tiny)
+        }
+        #expect(throws: FlagError.self) { try FlagValues.model("dim", base: .tiny) }
+        #expect(throws: FlagError.self) { try FlagValues.model("res-blocks=0", base: .tiny) }
+        #expect(throws: FlagError.self) { try FlagValues.model("dim=30", base: .tiny) }  // 60 channels, 8 groups
+        var o = TrainingOverrides()
+        o.model = "res-blocks=2"
+        #expect(try o.apply(to: .interactive).model.resBlocks == 2)
+        #expect(o.givenFlags == ["--model"])
+    }
+
     @Test func overridesApplyOnTheirBaseAndValidate() throws {
         var o = TrainingOverrides()
         o.preset = "fixture"
@@ -57,7 +74,7 @@ import Workbench
         o.timesteps = 50
         o.schedule = "cosine"
         o.fixes = "loss=l2"
-        o.noAugment = true
+        o.augment = false
         let opts = try o.apply(to: TrainingOptions())
         #expect(opts.model == .fixture && opts.preset == "fixture")
         #expect(opts.batchSize == 5 && opts.learningRate == 2e-4 && opts.timesteps == 50)
@@ -96,8 +113,18 @@ import Workbench
         let l = try c.launch()
         var expected = TrainingOptions.interactive
         expected.steps = 123
-        #expect(l.options == expected)
+        expected.augment = false
+        #expect(l.options == expected, "the built-in faces train without crops and flips by default")
         #expect(l.data == .builtin && !l.viewOnly && l.checkpoint == nil && l.out.hasPrefix("runs/"))
+
+        var folder = OpenCommand()
+        folder.data = "/some/folder"
+        #expect(try folder.launch().options.augment, "a folder augments by default, as in the course")
+        folder.overrides.augment = false
+        #expect(try !folder.launch().options.augment)
+        var builtinOn = OpenCommand()
+        builtinOn.overrides.augment = true
+        #expect(try builtinOn.launch().options.augment)
 
         var view = OpenCommand()
         view.view = true

@@ -26,6 +26,43 @@ public enum FlagValues {
         return c
     }
 
+    /// `--model TEXT`: comma-separated `key=value` changes to a preset's UNet, e.g.
+    /// `res-blocks=2,attention=16` or `dim=48,mults=1-2-2`. Keys: dim, mults (dash-separated),
+    /// res-blocks, attention (dash-separated resolutions, or `none`), heads, head-dim, groups.
+    public static func model(_ text: String, base: UNetConfig) throws -> UNetConfig {
+        var c = base
+        func int(_ key: String, _ v: String, _ range: ClosedRange<Int>) throws -> Int {
+            guard let n = Int(v), range.contains(n) else {
+                throw FlagError("--model: \(key)=\(v) must be a whole number in \(range.lowerBound)...\(range.upperBound)")
+            }
+            return n
+        }
+        func ints(_ key: String, _ v: String, _ range: ClosedRange<Int>) throws -> [Int] {
+            if v.lowercased() == "none" { return [] }
+            return try v.split(separator: "-").map { try int(key, String($0), range) }
+        }
+        for item in text.split(separator: ",") {
+            let kv = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard kv.count == 2, !kv[1].isEmpty else {
+                throw FlagError("--model: '\(item)' is not key=value; e.g. --model res-blocks=2,attention=16")
+            }
+            switch kv[0].lowercased() {
+            case "dim": c.dim = try int("dim", kv[1], 4...1024)
+            case "mults": c.channelMults = try ints("mults", kv[1], 1...16)
+            case "res-blocks": c.resBlocks = try int("res-blocks", kv[1], 1...8)
+            case "attention": c.attentionResolutions = try ints("attention", kv[1], 1...1024)
+            case "heads": c.attentionHeads = try int("heads", kv[1], 1...64)
+            case "head-dim": c.attentionHeadDim = try int("head-dim", kv[1], 1...1024)
+            case "groups": c.groups = try int("groups", kv[1], 1...1024)
+            default:
+                throw FlagError("--model: unknown key '\(kv[0])'; use dim, mults, res-blocks, attention, heads, head-dim or groups")
+            }
+        }
+        guard !c.channelMults.isEmpty else { throw FlagError("--model: mults needs at least one level, e.g. mults=1-2-2") }
+        do { try c.validate() } catch let e as EngineError { throw FlagError("--model: \(e.message)") }
+        return c
+    }
+
     /// `--schedule`/`--kind NAME` → the β curve.
     public static func schedule(_ name: String, flag: String = "--schedule") throws -> ScheduleKind {
         guard let k = ScheduleKind(rawValue: name.lowercased()) else {

@@ -35,7 +35,9 @@ public struct OpenCommand: Sendable {
             options = c.options
             if let s = overrides.steps { options.steps = s }
         } else {
-            options = try overrides.apply(to: .interactive)
+            var base = TrainingOptions.interactive
+            base.augment = DataSource(folder: data, className: className).augmentsByDefault
+            options = try overrides.apply(to: base)
         }
         let folder = out ?? checkpoint.map(FlagValues.folder(of:)) ?? FlagValues.defaultRunFolder()
         if checkpoint == nil { try FlagValues.checkFreshRunFolder(folder, resumeFlag: "--checkpoint") }

@@ -52,7 +52,9 @@ public struct TrainCommand: Sendable {
             options = o
             startStep = c.step
         } else {
-            options = try overrides.apply(to: TrainingOptions())
+            var base = TrainingOptions()
+            base.augment = DataSource(folder: data, className: className).augmentsByDefault
+            options = try overrides.apply(to: base)
         }
         let outPath = out ?? resume.map(FlagValues.folder(of:)) ?? FlagValues.defaultRunFolder()
         if resume == nil { try FlagValues.checkFreshRunFolder(outPath) }
@@ -78,6 +80,9 @@ public struct TrainCommand: Sendable {
         let paramText = params >= 1_000_000 ? String(format: "%.2fM", Double(params) / 1e6) : String(format: "%.1fk", Double(params) / 1e3)
         console.line("ddpm train: preset \(o.preset) (\(paramText) parameters, \(o.model.imageSize)x\(o.model.imageSize)), \(session.dataDescription)")
         console.line("  \(o.steps) steps, batch \(o.batchSize) x accumulate \(o.accumulate), lr \(o.learningRate), \(o.schedule.rawValue) schedule T=\(o.timesteps), objective \(o.objective.rawValue), seed \(o.seed)")
+        let m = o.model
+        let attention = m.attentionResolutions.isEmpty ? "middle only" : "middle and " + m.attentionResolutions.map(String.init).joined(separator: ", ")
+        console.line("  model dim \(m.dim), mults \(m.channelMults.map(String.init).joined(separator: "-")), res blocks \(m.resBlocks), attention \(attention); random crops and flips \(o.augment ? "on" : "off")")
         console.line("  fixes \(o.fixes.description)")
         if let resume {
             console.line("  resuming \(resume) at step \(startStep)")

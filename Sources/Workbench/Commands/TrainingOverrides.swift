@@ -6,6 +6,8 @@ import DiffusionEngine
 /// for the workbench), so each entry point keeps its own defaults and `--help` can name them.
 public struct TrainingOverrides: Equatable, Sendable {
     public var preset: String?
+    /// `--model key=value,...` changes to the preset's UNet.
+    public var model: String?
     public var steps: Int?
     public var batch: Int?
     public var learningRate: Float?
@@ -20,7 +22,8 @@ public struct TrainingOverrides: Equatable, Sendable {
     public var clip: Float?
     public var samples: Int?
     public var sampleSteps: Int?
-    public var noAugment: Bool = false
+    /// `--augment`/`--no-augment`; nil: the data source's default (`DataSource.augmentsByDefault`).
+    public var augment: Bool?
 
     public init() {}
 
@@ -32,6 +35,7 @@ public struct TrainingOverrides: Equatable, Sendable {
             o.model = try FlagValues.preset(preset)
             o.preset = preset.lowercased()
         }
+        if let model { o.model = try FlagValues.model(model, base: o.model) }
         if let steps { o.steps = steps }
         if let batch { o.batchSize = batch }
         if let learningRate { o.learningRate = learningRate }
@@ -49,7 +53,7 @@ public struct TrainingOverrides: Equatable, Sendable {
             guard sampleSteps >= 0 else { throw FlagError("--sample-steps \(sampleSteps): use 0 (full DDPM) or a positive DDIM step count") }
             o.milestoneSamplingSteps = sampleSteps
         }
-        if noAugment { o.augment = false }
+        if let augment { o.augment = augment }
         try o.validate()
         return o
     }
@@ -58,6 +62,7 @@ public struct TrainingOverrides: Equatable, Sendable {
     public var givenFlags: [String] {
         var f: [String] = []
         if preset != nil { f.append("--preset") }
+        if model != nil { f.append("--model") }
         if batch != nil { f.append("--batch") }
         if learningRate != nil { f.append("--lr") }
         if accumulate != nil { f.append("--accumulate") }
@@ -71,7 +76,7 @@ public struct TrainingOverrides: Equatable, Sendable {
         if clip != nil { f.append("--clip") }
         if samples != nil { f.append("--samples") }
         if sampleSteps != nil { f.append("--sample-steps") }
-        if noAugment { f.append("--no-augment") }
+        if let augment { f.append(augment ? "--augment" : "--no-augment") }
         if steps != nil { f.append("--steps") }
         return f
     }

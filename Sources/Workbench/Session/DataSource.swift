@@ -10,6 +10,17 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
         if let folder { self = .folder(path: folder, className: className) } else { self = .builtin }
     }
 
+    /// Whether training takes random crops and flips when the user did not say (`--augment`).
+    ///
+    /// A folder follows the course (on). The built-in faces are 51 centred icons on a white
+    /// ground: a shifted crop is a face the data never shows, and the quality metric measures
+    /// against the centred images. Measured on the default run (tiny, batch 16, 3000 steps):
+    /// nn-RMSE 0.56 at step 2000 with crops against 0.38 without; see the README.
+    public var augmentsByDefault: Bool {
+        if case .builtin = self { return false }
+        return true
+    }
+
     public var description: String {
         switch self {
         case .builtin: return BuiltinFaces.sourceName
