@@ -46,4 +46,32 @@ import Testing
         let doubled = Tensor(shape: weight.shape, data: ref.dWeight.data.map { 2 * $0 })
         #expect(relativeError(store.gradTensor(conv.weight), doubled) < 1e-5)
     }
+
+    /// The fast paths split the batch into slabs over the pool's threads; the weight gradient sums
+    /// one partial per thread. Which thread computes which slab must not change the bits (exact
+    /// resume depends on it), so repeated backwards on the same data are identical — on geometries
+    /// with many slabs (Winograd and im2col), where dynamic claiming used to reorder the sums.
+    @Test(arguments: [(16, 8, 16, 16), (24, 8, 12, 12), (6, 4, 32, 32)])
+    func repeatedBackwardsAreBitIdentical(_ g: (n: Int, c: Int, h: Int, w: Int)) {
+        var rng = RandomGenerator(seed: 77)
+        let store = ParameterStore()
+        let conv = Conv2d(store: store, name: "conv", inChannels: g.c, outChannels: 8, kernelSize: 3,
+                          stride: 1, padding: 1, rng: &rng)
+        let x = rng.normalTensor([g.n, g.c, g.h, g.w])
+        let y = conv.forward(x, training: true)
+        let dy = rng.normalTensor(y.shape)
+        var first: (dx: Tensor, dw: Tensor)?
+        for _ in 0..<6 {
+            store.zeroGrads()
+            _ = conv.forward(x, training: true)
+            let dx = conv.backward(dy)
+            let dw = store.gradTensor(conv.weight)
+            if let first {
+                #expect(dx == first.dx && dw == first.dw, "backward differs between identical calls")
+            } else {
+                first = (dx, dw)
+            }
+            #expect(conv.forward(x, training: false) == y, "forward differs between identical calls")
+        }
+    }
 }
