@@ -87,7 +87,7 @@ public struct TrainCommand: Sendable {
         if let resume {
             console.line("  resuming \(resume) at step \(startStep)")
         }
-        console.line("  run folder \(session.folder.path): checkpoint and \(o.sampleCount) samples every \(o.saveEvery) steps; Ctrl-C stops and saves")
+        console.line("  run folder \(session.folder.path): checkpoint and \(o.sampleCount == 1 ? "1 sample" : "\(o.sampleCount) samples") every \(o.saveEvery == 1 ? "step" : "\(o.saveEvery) steps"); Ctrl-C stops and saves")
     }
 
     /// Runs the session, drawing progress and reporting milestones as they appear.
