@@ -79,7 +79,7 @@ public struct TrainCommand: Sendable {
         let params = session.trainer.model.store.count
         let paramText = params >= 1_000_000 ? String(format: "%.2fM", Double(params) / 1e6) : String(format: "%.1fk", Double(params) / 1e3)
         console.line("ddpm train: preset \(o.preset) (\(paramText) parameters, \(o.model.imageSize)x\(o.model.imageSize)), \(session.dataDescription)")
-        console.line("  \(o.steps) steps, batch \(o.batchSize) x accumulate \(o.accumulate), lr \(o.learningRate), \(o.schedule.rawValue) schedule T=\(o.timesteps), objective \(o.objective.rawValue), seed \(o.seed)")
+        console.line("  \(o.steps) step\(o.steps == 1 ? "" : "s"), batch \(o.batchSize) x accumulate \(o.accumulate), lr \(o.learningRate), \(o.schedule.rawValue) schedule T=\(o.timesteps), objective \(o.objective.rawValue), seed \(o.seed)")
         let m = o.model
         let attention = m.attentionResolutions.isEmpty ? "middle only" : "middle and " + m.attentionResolutions.map(String.init).joined(separator: ", ")
         console.line("  model dim \(m.dim), mults \(m.channelMults.map(String.init).joined(separator: "-")), res blocks \(m.resBlocks), attention \(attention); random crops and flips \(o.augment ? "on" : "off")")
