@@ -63,6 +63,18 @@ import Workbench
         #expect(s == before)
     }
 
+    @Test func aSecondQSkipsTheFinalGridOnce() {
+        var s = state()
+        #expect(press(&s, .character("q")) == [.quit])
+        #expect(s.notice?.contains("q again skips the grid") == true)
+        #expect(press(&s, .character("q")) == [.skipFinalGrid])
+        #expect(s.skippingFinalGrid)
+        #expect(press(&s, .character("q")).isEmpty)
+        var view = state(viewOnly: true)
+        #expect(press(&view, .character("q")) == [.quit])
+        #expect(press(&view, .character("q")).isEmpty, "viewing has no grid to skip")
+    }
+
     @Test func trainingCommands() {
         var s = state()
         #expect(press(&s, .character("p")) == [.setPaused(true)])

@@ -31,6 +31,8 @@ public enum AppCommand: Equatable, Sendable {
     case refreshWeights
     /// Stop training (it saves) and leave.
     case quit
+    /// `q` again while stopping: the checkpoint is already safe, leave without the final grid.
+    case skipFinalGrid
 }
 
 /// The whole interactive state of the workbench as a value: which screen, cursors, chain settings,
@@ -50,6 +52,8 @@ public struct AppState: Equatable, Sendable {
     public var paused = false
     /// `q` was pressed (or a stop signal arrived): the loop is winding down.
     public var quitting = false
+    /// `q` was pressed a second time while stopping: the final grid is being skipped.
+    public var skippingFinalGrid = false
     /// A one-line note for the status bar ("saving requested", "view-only: …"); the loop expires it.
     public var notice: String?
     /// First line of the Help screen shown.
@@ -106,7 +110,15 @@ public struct AppState: Equatable, Sendable {
     /// Applies one key press.
     /// - Returns: what the run loop must do besides redrawing (usually nothing).
     public mutating func handle(_ key: Key) -> [AppCommand] {
-        if quitting { return [] }
+        if quitting {
+            // The checkpoint is written before the final grid, so a second q only gives up the grid.
+            if !viewOnly && !skippingFinalGrid && (key == .character("q") || key == .character("Q")) {
+                skippingFinalGrid = true
+                notice = "stopping: skipping the final sample grid…"
+                return [.skipFinalGrid]
+            }
+            return []
+        }
         // Screen-local keys first: digits mean different things on Denoise and Compare.
         switch screen {
         case .schedule: if handleSchedule(key) { return [] }
@@ -124,7 +136,7 @@ public struct AppState: Equatable, Sendable {
         switch key {
         case .character("q"), .character("Q"):
             quitting = true
-            notice = viewOnly ? "closing…" : "stopping: finishing the step in flight, then saving…"
+            notice = viewOnly ? "closing…" : "stopping: saving the checkpoint, then a final sample grid (q again skips the grid)…"
             return [.quit]
         case .tab: go(to: screen.next)
         case .backTab: go(to: screen.previous)

@@ -22,7 +22,7 @@ public enum KeyGuide {
         Entry("c", "save a checkpoint now"),
         Entry("s", "sample now (milestone grid + metrics)"),
         Entry("t", "next theme"),
-        Entry("q", "quit (training saves first)"),
+        Entry("q", "quit (training saves first; q again skips the final grid)"),
         Entry("Ctrl-C", "stop: save, restore the terminal, exit 130"),
     ]
 

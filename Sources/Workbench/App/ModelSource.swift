@@ -114,6 +114,7 @@ public final class ModelSource: @unchecked Sendable {
         case .sampleNow: session.requestSample()
         case .refreshWeights: session.requestWeights()
         case .quit: session.stop()
+        case .skipFinalGrid: session.skipFinalGrid()
         }
     }
 

@@ -70,7 +70,7 @@ public enum WorkbenchApp {
             }
             if StopSignal.pending != nil && !state.quitting {
                 state.quitting = true
-                state.notice = "stopping (signal): finishing the step in flight, then saving…"
+                state.notice = "stopping (signal): saving the checkpoint, then a final sample grid (q skips the grid)…"
                 exitCode = 130
                 source.perform(.quit)
             }

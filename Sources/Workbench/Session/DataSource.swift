@@ -36,6 +36,12 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
         public var warnings: [String]
         /// Where the images came from, for the UI.
         public var description: String
+
+        public init(set: TrainingSet, warnings: [String] = [], description: String) {
+            self.set = set
+            self.warnings = warnings
+            self.description = description
+        }
     }
 
     /// Decodes every image once, resizes the short side to 1.12x `size` and keeps a centred square of

@@ -25,7 +25,11 @@ public final class TrainingSession: @unchecked Sendable {
 
     /// Requests from other threads (the UI), applied between steps.
     private let requests = Latest<Requests>(Requests())
-    struct Requests { var pause = false; var save = false; var sample = false; var stop = false; var weights = false }
+    struct Requests {
+        var pause = false, save = false, sample = false, stop = false, weights = false
+        /// Give up the final grid (its checkpoint is written first); checked at every reverse step.
+        var skipFinalGrid = false
+    }
 
     /// Why `run` returned.
     public enum End: Equatable, Sendable {
@@ -63,6 +67,8 @@ public final class TrainingSession: @unchecked Sendable {
     public func requestSave() { requests.update { $0.save = true } }
     public func requestSample() { requests.update { $0.sample = true } }
     public func stop() { requests.update { $0.stop = true } }
+    /// Stops the final grid's sampling at its next reverse step; the checkpoint is already saved.
+    public func skipFinalGrid() { requests.update { $0.skipFinalGrid = true } }
     /// Asks for a fresh `weights` copy after the current step.
     public func requestWeights() { requests.update { $0.weights = true } }
     public var isPaused: Bool { requests.read().value.pause }
@@ -181,7 +187,21 @@ public final class TrainingSession: @unchecked Sendable {
             var rng = RandomGenerator(seed: opts.seed ^ 0x5EED).derived(stream: UInt64(trainer.step))
             let sampler: Sampler = opts.milestoneSamplingSteps > 0 && opts.milestoneSamplingSteps < opts.timesteps
                 ? .ddim(steps: opts.milestoneSamplingSteps, eta: 0) : .ddpm
-            let x = try trainer.diffusion.sample(model: model, shape: shape, rng: &rng, sampler: sampler)
+            let total = try sampler.stepPairs(timesteps: opts.timesteps).count
+            var done = 0, skipped = false
+            let x = try trainer.diffusion.sample(model: model, shape: shape, rng: &rng, sampler: sampler) { _ in
+                done += 1
+                if final && self.requests.read().value.skipFinalGrid { skipped = true; return false }
+                if done % 10 == 0 || done == total {
+                    self.publish { $0.status = "sampling \(n) images… \(done)/\(total)" }
+                }
+                return true
+            }
+            if skipped {
+                log.append(["step": trainer.step, "event": "final", "note": "final grid skipped by the user"])
+                publish { $0.status = "final grid skipped" }
+                return
+            }
             let path = final ? folder.finalSamplePath : folder.samplePath(step: trainer.step)
             try TensorImages.writeGrid(x, to: path)
             let nn = try NearestNeighbourDistance.compute(samples: x, training: reference)

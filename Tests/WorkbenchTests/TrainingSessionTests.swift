@@ -1,0 +1,42 @@
+import DiffusionEngine
+import Foundation
+import Testing
+import Workbench
+
+/// The session behind the workbench: how a stop ends (checkpoint first, then the final grid).
+@Suite struct TrainingSessionTests {
+    func session(in dir: String, steps: Int = 3) throws -> TrainingSession {
+        var rng = RandomGenerator(seed: 5)
+        let set = try TrainingSet(images: rng.uniformTensor([6, 3, 9, 9], lo: -1, hi: 1), size: 8, names: [])
+        var o = CommandFixtures.fixtureOptions(timesteps: 20, steps: steps)
+        o.milestoneSamplingSteps = 0  // DDPM: 20 reverse steps, so a skip has steps to cut
+        return try TrainingSession(options: o, data: .init(set: set, description: "random"), out: dir)
+    }
+
+    @Test func aStopSavesTheCheckpointAndWritesTheFinalGrid() throws {
+        let dir = try CommandFixtures.tempFolder("session-stop")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let s = try session(in: dir)
+        s.stop()
+        #expect(s.run() == .stopped(signal: nil))
+        #expect(FileManager.default.fileExists(atPath: s.folder.checkpointPath))
+        #expect(FileManager.default.fileExists(atPath: s.folder.finalSamplePath))
+    }
+
+    /// `q` twice in the workbench: the checkpoint is still written, only the grid is given up.
+    @Test func skippingTheFinalGridStillSavesTheCheckpoint() throws {
+        let dir = try CommandFixtures.tempFolder("session-skip")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let s = try session(in: dir)
+        s.stop()
+        s.skipFinalGrid()
+        #expect(s.run() == .stopped(signal: nil))
+        #expect(FileManager.default.fileExists(atPath: s.folder.checkpointPath))
+        #expect(!FileManager.default.fileExists(atPath: s.folder.finalSamplePath))
+        let loaded = try Checkpoint.load(path: s.folder.checkpointPath)
+        #expect(loaded.step == s.trainer.step)
+        let log = try String(contentsOfFile: dir + "/metrics.jsonl", encoding: .utf8)
+        #expect(log.contains("final grid skipped"))
+        #expect(s.snapshot.read().value.status.contains("saved"))
+    }
+}
