@@ -63,6 +63,7 @@ public final class ChainWorker: @unchecked Sendable {
 
     public func start() {
         let t = Thread { [self] in
+            ComputePool.setCurrentThreadNice(WorkbenchApp.computeNice)
             loop()
             finished.signal()
         }

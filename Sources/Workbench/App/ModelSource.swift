@@ -69,6 +69,7 @@ public final class ModelSource: @unchecked Sendable {
     public func start() {
         guard let session, thread == nil else { return }
         let t = Thread { [self] in
+            ComputePool.setCurrentThreadNice(WorkbenchApp.computeNice)
             ended.write(session.run())
             done.signal()
         }

@@ -18,6 +18,11 @@ public enum WorkbenchApp {
     public static let pollMs = 30
     /// How long a notice stays in the status bar.
     public static let noticeSeconds = 4.0
+    /// Nice value of every compute thread (training, chains, the engine's pool): the UI thread
+    /// stays at 0 so a frame never waits behind training for a core. Training loses only the CPU
+    /// the UI actually uses (bench/RESULTS.md, workbench section).
+    /// `DDPM_COMPUTE_NICE=0` turns it off (for `bench/workbench_redraw.sh` comparisons).
+    public static let computeNice: Int32 = ProcessInfo.processInfo.environment["DDPM_COMPUTE_NICE"].flatMap { Int32($0) } ?? 5
 
     /// Runs the workbench until the user quits; returns the process exit code.
     public static func run(_ launch: AppLaunch) throws -> Int32 {
@@ -28,6 +33,8 @@ public enum WorkbenchApp {
         defer { backend.stop() }
 
         drawMessage("loading \(launch.viewOnly ? "the checkpoint" : "data and model")…", backend: backend, theme: themes[themeIndex])
+        ComputePool.shared.workerNice = computeNice
+        defer { ComputePool.shared.workerNice = 0 }
         let source = try ModelSource(launch)
         let worker = ChainWorker(weights: { source.weights() }, forwardImage: source.info.images.map { ModelSource.firstImages($0, count: 1) })
         source.start()
