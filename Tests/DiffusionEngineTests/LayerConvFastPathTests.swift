@@ -6,7 +6,7 @@ import Testing
 /// several whole images, and batch 1 — each against the nested-loop reference.
 @Suite struct LayerConvFastPathTests {
     /// (N, C, H, W, O, K, stride, padding)
-    static let geometries: [(n: Int, c: Int, h: Int, w: Int, o: Int, k: Int, s: Int, p: Int)] = [
+    static let geometries: [ConvGeometry] = [
         (8, 3, 8, 8, 5, 3, 1, 1),  // Winograd, whole images per slab
         (1, 4, 32, 32, 3, 3, 1, 1),  // Winograd, batch 1
         (2, 2, 32, 34, 3, 3, 1, 1),  // Winograd, an image cut into tile-row slabs
@@ -19,32 +19,7 @@ import Testing
 
     @Test(arguments: geometries.indices)
     func fastMatchesReference(_ index: Int) {
-        let g = Self.geometries[index]
-        var rng = RandomGenerator(seed: UInt64(300 + index))
-        let store = ParameterStore()
-        let conv = Conv2d(store: store, name: "conv", inChannels: g.c, outChannels: g.o, kernelSize: g.k,
-                          stride: g.s, padding: g.p, rng: &rng)
-        let x = rng.normalTensor([g.n, g.c, g.h, g.w])
-        let weight = store.tensor(conv.weight), bias = store.tensor(conv.bias)
-
-        let y = conv.forward(x, training: true)
-        let yRef = Conv2dReference.forward(x, weight: weight, bias: bias, stride: g.s, padding: g.p)
-        #expect(y.shape == yRef.shape)
-        #expect(relativeError(y, yRef) < 1e-5, "forward max|Δ| \(y.maxAbsDifference(yRef))")
-        #expect(conv.forward(x, training: false) == y, "training and inference forwards differ")
-
-        let dy = rng.normalTensor(y.shape)
-        store.zeroGrads()
-        let dx = conv.backward(dy)
-        let ref = Conv2dReference.backward(dy, x: x, weight: weight, stride: g.s, padding: g.p)
-        #expect(relativeError(dx, ref.dx) < 1e-5, "dx max|Δ| \(dx.maxAbsDifference(ref.dx))")
-        #expect(relativeError(store.gradTensor(conv.weight), ref.dWeight) < 1e-5)
-        #expect(relativeError(store.gradTensor(conv.bias), ref.dBias) < 1e-5)
-
-        // backward accumulates: a second call doubles the parameter gradients
-        _ = conv.backward(dy)
-        let doubled = Tensor(shape: weight.shape, data: ref.dWeight.data.map { 2 * $0 })
-        #expect(relativeError(store.gradTensor(conv.weight), doubled) < 1e-5)
+        expectConvMatchesReference(Self.geometries[index], seed: UInt64(300 + index))
     }
 
     /// The fast paths split the batch into slabs over the pool's threads; the weight gradient sums

@@ -1,10 +1,43 @@
 import DiffusionEngine
 import Testing
 
+/// (N, C, H, W, O, K, stride, padding) of a convolution test.
+typealias ConvGeometry = (n: Int, c: Int, h: Int, w: Int, o: Int, k: Int, s: Int, p: Int)
+
+/// Conv2d on `g` against the nested-loop reference: forward (training and inference alike), input,
+/// weight and bias gradients within 1e-5 relative error, and a second backward doubling the
+/// parameter gradients (backward accumulates).
+func expectConvMatchesReference(_ g: ConvGeometry, seed: UInt64) {
+    var rng = RandomGenerator(seed: seed)
+    let store = ParameterStore()
+    let conv = Conv2d(store: store, name: "conv", inChannels: g.c, outChannels: g.o, kernelSize: g.k,
+                      stride: g.s, padding: g.p, rng: &rng)
+    let x = rng.normalTensor([g.n, g.c, g.h, g.w])
+    let weight = store.tensor(conv.weight), bias = store.tensor(conv.bias)
+
+    let y = conv.forward(x, training: true)
+    let yRef = Conv2dReference.forward(x, weight: weight, bias: bias, stride: g.s, padding: g.p)
+    #expect(y.shape == yRef.shape)
+    #expect(relativeError(y, yRef) < 1e-5, "forward max|Δ| \(y.maxAbsDifference(yRef))")
+    #expect(conv.forward(x, training: false) == y, "training and inference forwards differ")
+
+    let dy = rng.normalTensor(y.shape)
+    store.zeroGrads()
+    let dx = conv.backward(dy)
+    let ref = Conv2dReference.backward(dy, x: x, weight: weight, stride: g.s, padding: g.p)
+    #expect(relativeError(dx, ref.dx) < 1e-5, "dx max|Δ| \(dx.maxAbsDifference(ref.dx))")
+    #expect(relativeError(store.gradTensor(conv.weight), ref.dWeight) < 1e-5)
+    #expect(relativeError(store.gradTensor(conv.bias), ref.dBias) < 1e-5)
+
+    _ = conv.backward(dy)
+    let doubled = Tensor(shape: weight.shape, data: ref.dWeight.data.map { 2 * $0 })
+    #expect(relativeError(store.gradTensor(conv.weight), doubled) < 1e-5)
+}
+
 /// Conv2d: the im2col + GEMM path against the nested-loop reference, and finite differences.
 @Suite struct LayerConvTests {
     /// (N, C, H, W, O, K, stride, padding): odd sizes, stride 2, padding 0/1/2, 1x1/3x3/5x5 kernels.
-    static let geometries: [(n: Int, c: Int, h: Int, w: Int, o: Int, k: Int, s: Int, p: Int)] = [
+    static let geometries: [ConvGeometry] = [
         (2, 3, 7, 5, 4, 3, 1, 1),
         (2, 3, 7, 7, 5, 3, 2, 1),
         (1, 4, 6, 5, 3, 3, 2, 0),
@@ -16,30 +49,7 @@ import Testing
 
     @Test(arguments: geometries.indices)
     func fastMatchesReference(_ index: Int) {
-        let g = Self.geometries[index]
-        var rng = RandomGenerator(seed: UInt64(100 + index))
-        let store = ParameterStore()
-        let conv = Conv2d(store: store, name: "conv", inChannels: g.c, outChannels: g.o, kernelSize: g.k,
-                          stride: g.s, padding: g.p, rng: &rng)
-        let x = rng.normalTensor([g.n, g.c, g.h, g.w])
-        let weight = store.tensor(conv.weight), bias = store.tensor(conv.bias)
-
-        let y = conv.forward(x, training: true)
-        let yRef = Conv2dReference.forward(x, weight: weight, bias: bias, stride: g.s, padding: g.p)
-        #expect(y.shape == yRef.shape)
-        #expect(relativeError(y, yRef) < 1e-5, "forward max|Δ| \(y.maxAbsDifference(yRef))")
-
-        let dy = rng.normalTensor(y.shape)
-        store.zeroGrads()
-        let dx = conv.backward(dy)
-        let ref = Conv2dReference.backward(dy, x: x, weight: weight, stride: g.s, padding: g.p)
-        #expect(relativeError(dx, ref.dx) < 1e-5, "dx max|Δ| \(dx.maxAbsDifference(ref.dx))")
-        #expect(relativeError(store.gradTensor(conv.weight), ref.dWeight) < 1e-5)
-        #expect(relativeError(store.gradTensor(conv.bias), ref.dBias) < 1e-5)
-
-        // backward accumulates: a second call doubles the parameter gradients
-        _ = conv.backward(dy)
-        #expect(relativeError(store.gradTensor(conv.weight), Tensor(shape: weight.shape, data: ref.dWeight.data.map { 2 * $0 })) < 1e-5)
+        expectConvMatchesReference(Self.geometries[index], seed: UInt64(100 + index))
     }
 
     @Test func outputSizeFollowsPyTorch() {
