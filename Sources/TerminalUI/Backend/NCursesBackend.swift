@@ -50,6 +50,11 @@ public final class NCursesBackend: TerminalBackend {
     private var uncoloured: [Int] = []
     private var pairs: PairCache
     private var colorNumbers: [RGB: Int32] = [:]
+    /// The last two colours looked up (a cell's fg and bg, repeated along a run of cells): a full
+    /// frame is 12,000 cells, and hashing RGB for each was a quarter of the output's CPU time.
+    private var recentColors: ((rgb: RGB, number: Int32)?, (rgb: RGB, number: Int32)?) = (nil, nil)
+    /// The last pair handed out this frame, for runs of cells with the same colours.
+    private var recentPair: (key: PairCache.Key, pair: Int32)?
     private var reservedLowColors: Int32 = 0
     private var wideBuffer = [wchar_t](repeating: 0, count: 8)
     private static var active = false
@@ -135,7 +140,12 @@ public final class NCursesBackend: TerminalBackend {
         // Pass 1: mark every pair the frame uses, so pass 2 never evicts a visible one.
         if hasColors {
             pairs.beginFrame()
-            for cell in grid.cells { pairs.touch(key(for: cell)) }
+            recentPair = nil
+            var last: PairCache.Key?
+            for cell in grid.cells {
+                let k = key(for: cell)
+                if k != last { pairs.touch(k); last = k }
+            }
         }
         // Pass 2: write the cells that changed, and retry those drawn without their colours
         // last time (no pair was free then).
@@ -215,7 +225,17 @@ public final class NCursesBackend: TerminalBackend {
 
     /// The terminal colour number for an RGB value in the current mode (cached).
     private func colorNumber(_ c: RGB) -> Int32 {
-        if let n = colorNumbers[c] { return n }
+        if let r = recentColors.0, r.rgb == c { return r.number }
+        if let r = recentColors.1, r.rgb == c {
+            recentColors = (r, recentColors.0)
+            return r.number
+        }
+        let n = colorNumbers[c] ?? computeColorNumber(c)
+        recentColors = ((c, n), recentColors.0)
+        return n
+    }
+
+    private func computeColorNumber(_ c: RGB) -> Int32 {
         let n: Int32
         switch colorMode {
         case .direct: n = max(Int32(c.packed), reservedLowColors)
@@ -237,12 +257,17 @@ public final class NCursesBackend: TerminalBackend {
         var coloured = true
         if hasColors {
             let key = key(for: cell)
-            switch pairs.pair(for: key) {
-            case .cached(let p)?: pair = p
-            case .assigned(let p)?:
-                init_extended_pair(p, key.fg, key.bg)
-                pair = p
-            case nil: coloured = false
+            if let r = recentPair, r.key == key {
+                pair = r.pair
+            } else {
+                switch pairs.pair(for: key) {
+                case .cached(let p)?: pair = p
+                case .assigned(let p)?:
+                    init_extended_pair(p, key.fg, key.bg)
+                    pair = p
+                case nil: coloured = false
+                }
+                recentPair = coloured ? (key, pair) : nil
             }
         }
         // The grapheme as a NUL-terminated wide string: one spacing character, then combining marks.
