@@ -260,6 +260,11 @@ extension Conv2d {
 
     /// dM = A dY_tile Aᵀ (4x4 from each 2x2 block of dY) for tile rows `tileRows` of one image's
     /// (rows, h, w) gradient, into columns starting at `dm` (planes `planeStride` apart, rows `ld`).
+    ///
+    /// One pass per row a of A: q = (A e)[a] (two values per tile), then q Aᵀ into the four planes
+    /// 4a ... 4a+3. Writing all 16 planes in one loop needs 16 live plane addresses, more than
+    /// the registers, and measured slower: the compiler rebuilt them in a chain of adds per
+    /// iteration. Re-reading the two dY rows four times costs little (they stay in L1).
     static func winogradOutputGradient(
         _ dy: UnsafePointer<Float>, rows: Int, h: Int, w: Int, tileRows: Range<Int>,
         into dm: UnsafeMutablePointer<Float>, ld: Int, planeStride: Int
@@ -269,44 +274,31 @@ extension Conv2d {
             for ty in tileRows {
                 let out = dm + r * ld + (ty - tileRows.lowerBound) * tw
                 let e0 = dy + r * h * w + (2 * ty) * w, e1 = e0 + w
-                var tx = 0
-                while tx + 4 <= tw {
-                    let a = load8(e0 + 2 * tx), b = load8(e1 + 2 * tx)
-                    Self.outputGradientTiles(a.evenHalf, a.oddHalf, b.evenHalf, b.oddHalf, out + tx, ps)
-                    tx += 4
-                }
-                while tx < tw {
-                    let e00 = e0[2 * tx], e01 = e0[2 * tx + 1], e10 = e1[2 * tx], e11 = e1[2 * tx + 1]
-                    let p = out + tx
-                    @inline(__always) func row(_ a: Int, _ q0: Float, _ q1: Float) {
-                        p[(a * 4) * ps] = q0
-                        p[(a * 4 + 1) * ps] = q0 + q1
-                        p[(a * 4 + 2) * ps] = q0 - q1
-                        p[(a * 4 + 3) * ps] = -q1
+                // one plane row a: `rowA(e0 values, e1 values)` is (A e)[a], A = [1 0; 1 1; 1 -1; 0 -1]
+                @inline(__always) func pass(_ a: Int, _ rowA: (V4, V4) -> V4, _ rowS: (Float, Float) -> Float) {
+                    let p0 = out + (4 * a) * ps, p1 = p0 + ps, p2 = p1 + ps, p3 = p2 + ps
+                    var tx = 0
+                    while tx + 4 <= tw {
+                        let u = load8(e0 + 2 * tx), v = load8(e1 + 2 * tx)
+                        let q0 = rowA(u.evenHalf, v.evenHalf), q1 = rowA(u.oddHalf, v.oddHalf)
+                        store(q0, p0 + tx)
+                        store(q0 + q1, p1 + tx)
+                        store(q0 - q1, p2 + tx)
+                        store(-q1, p3 + tx)
+                        tx += 4
                     }
-                    row(0, e00, e01)
-                    row(1, e00 + e10, e01 + e11)
-                    row(2, e00 - e10, e01 - e11)
-                    row(3, -e10, -e11)
-                    tx += 1
+                    while tx < tw {
+                        let q0 = rowS(e0[2 * tx], e1[2 * tx]), q1 = rowS(e0[2 * tx + 1], e1[2 * tx + 1])
+                        p0[tx] = q0; p1[tx] = q0 + q1; p2[tx] = q0 - q1; p3[tx] = -q1
+                        tx += 1
+                    }
                 }
+                pass(0, { u, _ in u }, { u, _ in u })
+                pass(1, { u, v in u + v }, { u, v in u + v })
+                pass(2, { u, v in u - v }, { u, v in u - v })
+                pass(3, { _, v in -v }, { _, v in -v })
             }
         }
-    }
-
-    /// A e Aᵀ for four tiles e = [e00 e01; e10 e11] (A = [1 0; 1 1; 1 -1; 0 -1]) into 16 planes.
-    @inline(__always)
-    static func outputGradientTiles(_ e00: V4, _ e01: V4, _ e10: V4, _ e11: V4, _ p: UnsafeMutablePointer<Float>, _ ps: Int) {
-        @inline(__always) func row(_ a: Int, _ q0: V4, _ q1: V4) {
-            store(q0, p + (a * 4) * ps)
-            store(q0 + q1, p + (a * 4 + 1) * ps)
-            store(q0 - q1, p + (a * 4 + 2) * ps)
-            store(-q1, p + (a * 4 + 3) * ps)
-        }
-        row(0, e00, e01)
-        row(1, e00 + e10, e01 + e11)
-        row(2, e00 - e10, e01 - e11)
-        row(3, -e10, -e11)
     }
 
     /// y (N, O, h, w) = conv3x3(x (N, C, h, w)) through Winograd with U (16, O, C), plus `bias` (O),
