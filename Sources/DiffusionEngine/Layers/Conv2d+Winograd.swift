@@ -193,26 +193,59 @@ extension Conv2d {
         }
     }
 
+    /// Floats of `winogradOutput`'s scratch for tile rows `tileRows` of an image `w` wide.
+    static func winogradOutputScratch(tileRows: Int, w: Int) -> Int { 8 * tileRows * (w / 2) }
+
     /// Y = Aᵀ M A for the tiles of tile rows `tileRows` of one image, read from columns starting at
     /// `m` (planes `planeStride` apart, rows `ld` apart), written into the image's (rows, h, w)
     /// output plus `bias[r]` (+ `extra[r]`) (+ `residual`, same layout as the output).
+    ///
+    /// Two passes per output channel, like the separable transform itself: Aᵀ M over the first
+    /// tile index, one column b of the 4x4 tile at a time (4 planes in, 2 rows of `scratch` out,
+    /// over all the image's tiles in one run), then A over the second index from the 8 scratch
+    /// rows. Reading the 16 planes in one loop needs 16 live addresses, more than the registers
+    /// (the compiler rebuilt them in a chain of adds per 4 tiles), and its runs were one tile row.
+    /// `scratch` holds `winogradOutputScratch(tileRows:w:)` floats, (8, tiles); the sums are
+    /// grouped as in the one-loop form, so results are unchanged bit for bit.
     static func winogradOutput(
         _ m: UnsafePointer<Float>, rows: Int, ld: Int, planeStride: Int, tileRows: Range<Int>, h: Int, w: Int,
         into y: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, extra: UnsafePointer<Float>?,
-        residual: UnsafePointer<Float>?
+        residual: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>
     ) {
-        let tw = w / 2, ps = planeStride
+        let tw = w / 2, ps = planeStride, nt = tileRows.count * tw
         for r in 0..<rows {
+            // pass 1: u_b = m_0b + m_1b + m_2b, v_b = m_1b - m_2b - m_3b (rows b and 4+b of scratch)
+            let mr = m + r * ld
+            for b in 0..<4 {
+                let p0 = mr + b * ps, p1 = p0 + 4 * ps, p2 = p1 + 4 * ps, p3 = p2 + 4 * ps
+                let u = scratch + b * nt, v = scratch + (4 + b) * nt
+                var t = 0
+                while t + 8 <= nt {
+                    let m1 = load8(p1 + t), m2 = load8(p2 + t)
+                    store(load8(p0 + t) + m1 + m2, u + t)
+                    store(m1 - m2 - load8(p3 + t), v + t)
+                    t += 8
+                }
+                while t < nt {
+                    u[t] = p0[t] + p1[t] + p2[t]
+                    v[t] = p1[t] - p2[t] - p3[t]
+                    t += 1
+                }
+            }
+            // pass 2: y00 = u0 + u1 + u2, y01 = u1 - u2 - u3, y10, y11 likewise from v, plus the epilogue
             let b = (bias?[r] ?? 0) + (extra?[r] ?? 0)
             let bv = V8(repeating: b)
             for ty in tileRows {
-                let tile = m + r * ld + (ty - tileRows.lowerBound) * tw
+                let k = (ty - tileRows.lowerBound) * tw
+                let u0 = UnsafePointer(scratch + k), u1 = u0 + nt, u2 = u1 + nt, u3 = u2 + nt
+                let v0 = u3 + nt, v1 = v0 + nt, v2 = v1 + nt, v3 = v2 + nt
                 let y0 = y + r * h * w + (2 * ty) * w, y1 = y0 + w
                 let q0 = residual.map { $0 + r * h * w + (2 * ty) * w }
                 var tx = 0
                 while tx + 4 <= tw {
-                    let u = outputTiles(tile + tx, ps)
-                    var row0 = interleave(u.0, u.1) + bv, row1 = interleave(u.2, u.3) + bv
+                    let a1 = load4(u1 + tx), a2 = load4(u2 + tx), c1 = load4(v1 + tx), c2 = load4(v2 + tx)
+                    var row0 = interleave(load4(u0 + tx) + a1 + a2, a1 - a2 - load4(u3 + tx)) + bv
+                    var row1 = interleave(load4(v0 + tx) + c1 + c2, c1 - c2 - load4(v3 + tx)) + bv
                     if let q0 {
                         row0 += load8(q0 + 2 * tx)
                         row1 += load8(q0 + w + 2 * tx)
@@ -222,8 +255,8 @@ extension Conv2d {
                     tx += 4
                 }
                 while tx < tw {
-                    let u = outputTile(tile + tx, ps)
-                    var v00 = u.0 + b, v01 = u.1 + b, v10 = u.2 + b, v11 = u.3 + b
+                    var v00 = u0[tx] + u1[tx] + u2[tx] + b, v01 = u1[tx] - u2[tx] - u3[tx] + b
+                    var v10 = v0[tx] + v1[tx] + v2[tx] + b, v11 = v1[tx] - v2[tx] - v3[tx] + b
                     if let q0 {
                         v00 += q0[2 * tx]; v01 += q0[2 * tx + 1]; v10 += q0[w + 2 * tx]; v11 += q0[w + 2 * tx + 1]
                     }
@@ -234,32 +267,13 @@ extension Conv2d {
         }
     }
 
-    /// Aᵀ M A of four neighbouring tiles whose 16 planes are `ps` apart: (y00, y01, y10, y11).
-    @inline(__always)
-    static func outputTiles(_ p: UnsafePointer<Float>, _ ps: Int) -> (V4, V4, V4, V4) {
-        // Aᵀ M over the first index: rows [m0 + m1 + m2, m1 - m2 - m3] ...
-        let m10 = load4(p + 4 * ps), m11 = load4(p + 5 * ps), m12 = load4(p + 6 * ps), m13 = load4(p + 7 * ps)
-        let m20 = load4(p + 8 * ps), m21 = load4(p + 9 * ps), m22 = load4(p + 10 * ps), m23 = load4(p + 11 * ps)
-        let u0 = load4(p) + m10 + m20, u1 = load4(p + ps) + m11 + m21
-        let u2 = load4(p + 2 * ps) + m12 + m22, u3 = load4(p + 3 * ps) + m13 + m23
-        let v0 = m10 - m20 - load4(p + 12 * ps), v1 = m11 - m21 - load4(p + 13 * ps)
-        let v2 = m12 - m22 - load4(p + 14 * ps), v3 = m13 - m23 - load4(p + 15 * ps)
-        // ... then A over the second: columns [c0 + c1 + c2, c1 - c2 - c3]
-        return (u0 + u1 + u2, u1 - u2 - u3, v0 + v1 + v2, v1 - v2 - v3)
-    }
-
-    /// `outputTiles` for one tile.
-    @inline(__always)
-    static func outputTile(_ p: UnsafePointer<Float>, _ ps: Int) -> (Float, Float, Float, Float) {
-        let u0 = p[0] + p[4 * ps] + p[8 * ps], u1 = p[ps] + p[5 * ps] + p[9 * ps]
-        let u2 = p[2 * ps] + p[6 * ps] + p[10 * ps], u3 = p[3 * ps] + p[7 * ps] + p[11 * ps]
-        let v0 = p[4 * ps] - p[8 * ps] - p[12 * ps], v1 = p[5 * ps] - p[9 * ps] - p[13 * ps]
-        let v2 = p[6 * ps] - p[10 * ps] - p[14 * ps], v3 = p[7 * ps] - p[11 * ps] - p[15 * ps]
-        return (u0 + u1 + u2, u1 - u2 - u3, v0 + v1 + v2, v1 - v2 - v3)
-    }
-
     /// dM = A dY_tile Aᵀ (4x4 from each 2x2 block of dY) for tile rows `tileRows` of one image's
     /// (rows, h, w) gradient, into columns starting at `dm` (planes `planeStride` apart, rows `ld`).
+    ///
+    /// One pass per row a of A: q = (A e)[a] (two values per tile), then q Aᵀ into the four planes
+    /// 4a ... 4a+3. Writing all 16 planes in one loop needs 16 live plane addresses, more than
+    /// the registers, and measured slower: the compiler rebuilt them in a chain of adds per
+    /// iteration. Re-reading the two dY rows four times costs little (they stay in L1).
     static func winogradOutputGradient(
         _ dy: UnsafePointer<Float>, rows: Int, h: Int, w: Int, tileRows: Range<Int>,
         into dm: UnsafeMutablePointer<Float>, ld: Int, planeStride: Int
@@ -269,44 +283,31 @@ extension Conv2d {
             for ty in tileRows {
                 let out = dm + r * ld + (ty - tileRows.lowerBound) * tw
                 let e0 = dy + r * h * w + (2 * ty) * w, e1 = e0 + w
-                var tx = 0
-                while tx + 4 <= tw {
-                    let a = load8(e0 + 2 * tx), b = load8(e1 + 2 * tx)
-                    Self.outputGradientTiles(a.evenHalf, a.oddHalf, b.evenHalf, b.oddHalf, out + tx, ps)
-                    tx += 4
-                }
-                while tx < tw {
-                    let e00 = e0[2 * tx], e01 = e0[2 * tx + 1], e10 = e1[2 * tx], e11 = e1[2 * tx + 1]
-                    let p = out + tx
-                    @inline(__always) func row(_ a: Int, _ q0: Float, _ q1: Float) {
-                        p[(a * 4) * ps] = q0
-                        p[(a * 4 + 1) * ps] = q0 + q1
-                        p[(a * 4 + 2) * ps] = q0 - q1
-                        p[(a * 4 + 3) * ps] = -q1
+                // one plane row a: `rowA(e0 values, e1 values)` is (A e)[a], A = [1 0; 1 1; 1 -1; 0 -1]
+                @inline(__always) func pass(_ a: Int, _ rowA: (V4, V4) -> V4, _ rowS: (Float, Float) -> Float) {
+                    let p0 = out + (4 * a) * ps, p1 = p0 + ps, p2 = p1 + ps, p3 = p2 + ps
+                    var tx = 0
+                    while tx + 4 <= tw {
+                        let u = load8(e0 + 2 * tx), v = load8(e1 + 2 * tx)
+                        let q0 = rowA(u.evenHalf, v.evenHalf), q1 = rowA(u.oddHalf, v.oddHalf)
+                        store(q0, p0 + tx)
+                        store(q0 + q1, p1 + tx)
+                        store(q0 - q1, p2 + tx)
+                        store(-q1, p3 + tx)
+                        tx += 4
                     }
-                    row(0, e00, e01)
-                    row(1, e00 + e10, e01 + e11)
-                    row(2, e00 - e10, e01 - e11)
-                    row(3, -e10, -e11)
-                    tx += 1
+                    while tx < tw {
+                        let q0 = rowS(e0[2 * tx], e1[2 * tx]), q1 = rowS(e0[2 * tx + 1], e1[2 * tx + 1])
+                        p0[tx] = q0; p1[tx] = q0 + q1; p2[tx] = q0 - q1; p3[tx] = -q1
+                        tx += 1
+                    }
                 }
+                pass(0, { u, _ in u }, { u, _ in u })
+                pass(1, { u, v in u + v }, { u, v in u + v })
+                pass(2, { u, v in u - v }, { u, v in u - v })
+                pass(3, { _, v in -v }, { _, v in -v })
             }
         }
-    }
-
-    /// A e Aᵀ for four tiles e = [e00 e01; e10 e11] (A = [1 0; 1 1; 1 -1; 0 -1]) into 16 planes.
-    @inline(__always)
-    static func outputGradientTiles(_ e00: V4, _ e01: V4, _ e10: V4, _ e11: V4, _ p: UnsafeMutablePointer<Float>, _ ps: Int) {
-        @inline(__always) func row(_ a: Int, _ q0: V4, _ q1: V4) {
-            store(q0, p + (a * 4) * ps)
-            store(q0 + q1, p + (a * 4 + 1) * ps)
-            store(q0 - q1, p + (a * 4 + 2) * ps)
-            store(-q1, p + (a * 4 + 3) * ps)
-        }
-        row(0, e00, e01)
-        row(1, e00 + e10, e01 + e11)
-        row(2, e00 - e10, e01 - e11)
-        row(3, -e10, -e11)
     }
 
     /// y (N, O, h, w) = conv3x3(x (N, C, h, w)) through Winograd with U (16, O, C), plus `bias` (O),
@@ -326,7 +327,8 @@ extension Conv2d {
             let ws = Workspace.current
             let v = ws.floats(.columns, count: 16 * c * tiles)  // (16, C, T)
             let m = ws.floats(.gathered, count: 16 * o * tiles)  // (16, O, T)
-            let z = ws.floats(.rowScratch, count: 5 * (w + 2) + 8)
+            // the input transform's rows, then the output transform's (8, tiles) — never both at once
+            let z = ws.floats(.rowScratch, count: max(5 * (w + 2) + 8, winogradOutputScratch(tileRows: s.rows.count, w: w)))
             for j in 0..<s.images {
                 winogradInput(x + (s.image + j) * inSize, channels: c, h: h, w: w, tileRows: s.rows,
                               into: v + j * tilesPerImage, ld: tiles, planeStride: c * tiles, z: z)
@@ -348,7 +350,7 @@ extension Conv2d {
                 let img = s.image + j
                 winogradOutput(m + j * tilesPerImage, rows: o, ld: tiles, planeStride: o * tiles, tileRows: s.rows,
                                h: h, w: w, into: y + img * outSize, bias: bias, extra: channelBias.map { $0 + img * o },
-                               residual: residual.map { $0 + img * outSize })
+                               residual: residual.map { $0 + img * outSize }, scratch: z)
             }
         }
     }

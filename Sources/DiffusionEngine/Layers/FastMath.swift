@@ -76,6 +76,23 @@ enum FastMath {
         return s
     }
 
+    /// Σ (p[i] - m)², in 8 interleaved partial sums.
+    static func squaredDeviations(_ p: UnsafePointer<Float>, count: Int, from m: Float) -> Float {
+        var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+        var s4: Float = 0, s5: Float = 0, s6: Float = 0, s7: Float = 0
+        var i = 0
+        while i + 8 <= count {
+            let d0 = p[i] - m, d1 = p[i + 1] - m, d2 = p[i + 2] - m, d3 = p[i + 3] - m
+            let d4 = p[i + 4] - m, d5 = p[i + 5] - m, d6 = p[i + 6] - m, d7 = p[i + 7] - m
+            s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3
+            s4 += d4 * d4; s5 += d5 * d5; s6 += d6 * d6; s7 += d7 * d7
+            i += 8
+        }
+        var s = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+        while i < count { let d = p[i] - m; s += d * d; i += 1 }
+        return s
+    }
+
     /// Σ a[i] b[i], in 8 interleaved partial sums.
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
         var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0

@@ -2,8 +2,9 @@
 ///
 /// Shapes: input (N, C, H, W), weight γ (C), bias β (C), output (N, C, H, W). The C channels are
 /// split into G consecutive groups; each (image, group) is normalised over its C/G * H * W values
-/// with the biased variance: `y = (x - μ) / √(σ² + eps) · γ[c] + β[c]`. Statistics are summed in
-/// Double (two passes) so the result does not depend on the summation order.
+/// with the biased variance: `y = (x - μ) / √(σ² + eps) · γ[c] + β[c]`. Statistics take two passes
+/// (mean, then squared deviations), each summed in Float blocks of 512 values whose totals add up
+/// in Double: accurate, vectorised, and in a fixed order (results do not depend on threads).
 ///
 /// The work is spread over the `ComputePool` by group (each task owns its groups' channels, so
 /// dγ and dβ need no reduction). Training caches the input itself (a reference, no copy) and
