@@ -51,8 +51,7 @@ def sgemm_peak(threads: int) -> dict:
     return last_json(run([exe, str(threads), "1.5"]))
 
 
-def ours(preset: str, batch: int, steps: int, warmup: int, threads: int) -> dict:
-    exe = os.path.join(ROOT, ".build", "release", "ddpm")
+def ours(preset: str, batch: int, steps: int, warmup: int, threads: int, exe: str) -> dict:
     load = os.getloadavg()[0]
     r = last_json(run([exe, "bench", "--preset", preset, "--batch", str(batch), "--steps", str(steps),
                        "--warmup", str(warmup), "--threads", str(threads), "--json"]))
@@ -79,10 +78,12 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--python", default="/work/venv/bin/python")
     ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--ddpm", default=os.path.join(ROOT, ".build", "release", "ddpm"),
+                    help="the ddpm binary to time (e.g. a DDPM_TARGET_CPU build in another --build-path; implies --no-build)")
     ap.add_argument("--json", metavar="FILE", help="also write every raw result to FILE")
     args = ap.parse_args()
 
-    if not args.no_build:
+    if not args.no_build and args.ddpm == os.path.join(ROOT, ".build", "release", "ddpm"):
         print("building release ...", file=sys.stderr)
         run(["swift", "build", "-c", "release"], stderr=subprocess.DEVNULL)
     print("measuring the sgemm peak ...", file=sys.stderr)
@@ -93,7 +94,7 @@ def main():
         mine, theirs = [], []
         for r in range(args.rounds):
             print(f"{preset}: round {r + 1}/{args.rounds}", file=sys.stderr)
-            pair = [lambda: mine.append(ours(preset, args.batch, args.steps, args.warmup, args.threads)),
+            pair = [lambda: mine.append(ours(preset, args.batch, args.steps, args.warmup, args.threads, args.ddpm)),
                     lambda: theirs.append(twin(args.python, preset, args.batch, args.steps, args.warmup,
                                                args.threads))]
             for f in (pair if r % 2 == 0 else pair[::-1]):
