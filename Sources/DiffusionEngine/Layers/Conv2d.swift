@@ -101,7 +101,13 @@ public final class Conv2d {
                         bias: vp.baseAddress! + bias.offset, channelBias: channelBias?.data, residual: residual?.data)
                     epilogue.withPointers { ep in
                         let wp = vp.baseAddress! + weight.offset  // (O, CKK)
-                        if usesWinograd(n: n, h: h, w: w) {
+                        if usesWinograd4(n: n, h: h, w: w) {
+                            let u = Workspace.current.floats(.weights, count: 36 * outChannels * c)  // (36, O, C)
+                            Self.winograd4Weights(wp, o: outChannels, c: c, flipped: false, into: u)
+                            Self.winograd4Convolve(xp.baseAddress!, n: n, inChannels: c, h: h, w: w, u: u,
+                                                   outChannels: outChannels, into: yp, bias: ep.bias,
+                                                   channelBias: ep.channelBias, residual: ep.residual)
+                        } else if usesWinograd(n: n, h: h, w: w) {
                             let u = Workspace.current.floats(.weights, count: 16 * outChannels * c)  // (16, O, C)
                             Self.winogradWeights(wp, count: outChannels * c, into: u)
                             Self.winogradConvolve(xp.baseAddress!, n: n, inChannels: c, h: h, w: w, u: u,
@@ -205,12 +211,20 @@ public final class Conv2d {
                                 // forward: y = conv3x3(x) + b
                                 Self.winogradWeightGradients(x: xp.baseAddress!, dy: dyp.baseAddress!, n: n, c: c, h: h, w: w,
                                                              o: outChannels, dw: dw, db: db)
-                                // dX = conv3x3(dY) with the kernel flipped and transposed (U read transposed)
-                                let u = Workspace.current.floats(.weights, count: 16 * outChannels * c)
-                                Self.winogradWeights(wp, count: outChannels * c, into: u)
-                                Self.winogradConvolve(dyp.baseAddress!, n: n, inChannels: outChannels, h: h, w: w, u: u,
-                                                      outChannels: c, transposed: true, into: dxp, bias: nil,
-                                                      channelBias: nil, residual: nil)
+                                // dX = conv3x3(dY) with the kernel flipped and transposed
+                                if usesWinograd4(n: n, h: h, w: w) {
+                                    let u = Workspace.current.floats(.weights, count: 36 * outChannels * c)  // (36, C, O)
+                                    Self.winograd4Weights(wp, o: outChannels, c: c, flipped: true, into: u)
+                                    Self.winograd4Convolve(dyp.baseAddress!, n: n, inChannels: outChannels, h: h, w: w, u: u,
+                                                           outChannels: c, into: dxp, bias: nil, channelBias: nil, residual: nil)
+                                } else {
+                                    // (U read transposed and permuted)
+                                    let u = Workspace.current.floats(.weights, count: 16 * outChannels * c)
+                                    Self.winogradWeights(wp, count: outChannels * c, into: u)
+                                    Self.winogradConvolve(dyp.baseAddress!, n: n, inChannels: outChannels, h: h, w: w, u: u,
+                                                          outChannels: c, transposed: true, into: dxp, bias: nil,
+                                                          channelBias: nil, residual: nil)
+                                }
                             } else {
                                 weightGradients(g, n: n, x: xp.baseAddress!, dy: dyp.baseAddress!, dw: dw, db: db)
                                 inputGradient(g, n: n, dy: dyp.baseAddress!, w: wp, dx: dxp)
