@@ -27,8 +27,10 @@ extension Conv2d {
 
     /// Tiles per F(4x4) slab: V is 36·C·T floats, about the L2 footprint of F(2x2)'s 128 tiles.
     static let winograd4Tiles = 64
-    /// Fewest 4x4 tiles in a batch: the same 512 outputs F(2x2) asks for its weight transform.
-    static let winograd4MinTiles = 32
+    /// Fewest 4x4 tiles in a batch. Not F(2x2)'s 512 outputs: one 32x32 image (64 tiles) would be
+    /// a single slab, one thread idle, where F(2x2) has two (measured: sampling at batch 1 3.1 ->
+    /// 3.6 ms); with 128 every F(4x4) batch has at least two slabs.
+    static let winograd4MinTiles = 128
 
     /// True when this convolution on n images of h x w takes the F(4x4, 3x3) path.
     func usesWinograd4(n: Int, h: Int, w: Int) -> Bool {
