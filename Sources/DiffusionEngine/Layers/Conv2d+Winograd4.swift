@@ -24,9 +24,15 @@
 /// Layouts: U (36, O, C), V (36, C, T), M (36, O, T); tiles numbered image by image, row by row.
 extension Conv2d {
     typealias V16 = SIMD16<Float>
+    typealias V2 = SIMD2<Float>
+
+    @inline(__always) static func load2(_ p: UnsafePointer<Float>) -> V2 { UnsafeRawPointer(p).loadUnaligned(as: V2.self) }
+    @inline(__always) static func store2(_ v: V2, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: V2.self) }
 
     /// Tiles per F(4x4) slab: V is 36·C·T floats, about the L2 footprint of F(2x2)'s 128 tiles.
     static let winograd4Tiles = 64
+    /// Floats between the V and M planes beyond C·T (O·T): one cache line, see `winograd4Convolve`.
+    static let planePadding = 16
     /// Fewest 4x4 tiles in a batch. Not F(2x2)'s 512 outputs: one 32x32 image (64 tiles) would be
     /// a single slab, one thread idle, where F(2x2) has two (measured: sampling at batch 1 3.1 ->
     /// 3.6 ms); with 128 every F(4x4) batch has at least two slabs.
@@ -135,6 +141,16 @@ extension Conv2d {
                         store(r.5, o0 + 5 * planeStride + tx)
                         tx += 4
                     }
+                    // two tiles (8x8 images have only two per row): lane i of d_k is z[4(tx+i) + k]
+                    while tx + 2 <= tw {
+                        let lo = load8(zr + 4 * tx), hi = load8(zr + 4 * tx + 4)
+                        let r = inputTransform6(lo.evenHalf.evenHalf, lo.oddHalf.evenHalf, lo.evenHalf.oddHalf,
+                                                lo.oddHalf.oddHalf, hi.evenHalf.evenHalf, hi.oddHalf.evenHalf)
+                        store2(r.0, o0 + tx); store2(r.1, o0 + planeStride + tx); store2(r.2, o0 + 2 * planeStride + tx)
+                        store2(r.3, o0 + 3 * planeStride + tx); store2(r.4, o0 + 4 * planeStride + tx)
+                        store2(r.5, o0 + 5 * planeStride + tx)
+                        tx += 2
+                    }
                     while tx < tw {
                         let d = zr + 4 * tx
                         let r = inputTransform6(SIMD2(d[0], 0), SIMD2(d[1], 0), SIMD2(d[2], 0), SIMD2(d[3], 0),
@@ -210,6 +226,14 @@ extension Conv2d {
                         UnsafeMutableRawPointer(yr + 4 * tx).storeBytes(of: out, as: V16.self)
                         tx += 4
                     }
+                    while tx + 2 <= tw {
+                        let q = outputTransform6(load2(s + tx), load2(s + nt + tx), load2(s + 2 * nt + tx),
+                                                 load2(s + 3 * nt + tx), load2(s + 4 * nt + tx), load2(s + 5 * nt + tx))
+                        var out = V8(q.0[0], q.1[0], q.2[0], q.3[0], q.0[1], q.1[1], q.2[1], q.3[1]) + V8(repeating: bb)
+                        if let qr { out += load8(qr + 4 * tx) }
+                        store(out, yr + 4 * tx)
+                        tx += 2
+                    }
                     while tx < tw {
                         let q = outputTransform6(SIMD2(s[tx], 0), SIMD2(s[nt + tx], 0), SIMD2(s[2 * nt + tx], 0),
                                                  SIMD2(s[3 * nt + tx], 0), SIMD2(s[4 * nt + tx], 0), SIMD2(s[5 * nt + tx], 0))
@@ -237,22 +261,25 @@ extension Conv2d {
             let s = plan.slab(t)
             let tiles = s.images == 1 ? s.rows.count * (w / 4) : s.images * tilesPerImage
             let ws = Workspace.current
-            let v = ws.floats(.columns, count: 36 * c * tiles)  // (36, C, T)
-            let m = ws.floats(.gathered, count: 36 * o * tiles)  // (36, O, T)
+            // (36, C, T) and (36, O, T), planes padded by a cache line: C·T is often a multiple of
+            // 1024 floats, and 36 streams 4 KB apart would share one L1 set (conflict misses)
+            let vps = c * tiles + planePadding, mps = o * tiles + planePadding
+            let v = ws.floats(.columns, count: 36 * vps)
+            let m = ws.floats(.gathered, count: 36 * mps)
             // the input transform's rows, then the output transform's (24, tiles) — never both at once
             let z = ws.floats(.rowScratch, count: max(7 * (w + 8), winograd4OutputScratch(tiles: s.rows.count * (w / 4))))
             for j in 0..<s.images {
                 winograd4Input(x + (s.image + j) * inSize, channels: c, h: h, w: w, tileRows: s.rows,
-                               into: v + j * tilesPerImage, ld: tiles, planeStride: c * tiles, z: z)
+                               into: v + j * tilesPerImage, ld: tiles, planeStride: vps, z: z)
             }
             for xi in 0..<36 {
                 // M_ξ (O, T) = U_ξ (O, C) · V_ξ (C, T)
-                gemm(m: o, n: tiles, k: c, a: u + xi * o * c, lda: c, b: v + xi * c * tiles, ldb: tiles,
-                     beta: 0, c: m + xi * o * tiles, ldc: tiles)
+                gemm(m: o, n: tiles, k: c, a: u + xi * o * c, lda: c, b: v + xi * vps, ldb: tiles,
+                     beta: 0, c: m + xi * mps, ldc: tiles)
             }
             for j in 0..<s.images {
                 let img = s.image + j
-                winograd4Output(m + j * tilesPerImage, rows: o, ld: tiles, planeStride: o * tiles, tileRows: s.rows,
+                winograd4Output(m + j * tilesPerImage, rows: o, ld: tiles, planeStride: mps, tileRows: s.rows,
                                 h: h, w: w, into: y + img * outSize, bias: bias, extra: channelBias.map { $0 + img * o },
                                 residual: residual.map { $0 + img * outSize }, scratch: z)
             }
