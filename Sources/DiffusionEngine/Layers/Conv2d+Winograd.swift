@@ -325,13 +325,15 @@ extension Conv2d {
             let s = plan.slab(t)
             let tiles = s.images == 1 ? s.rows.count * (w / 2) : s.images * tilesPerImage
             let ws = Workspace.current
-            let v = ws.floats(.columns, count: 16 * c * tiles)  // (16, C, T)
-            let m = ws.floats(.gathered, count: 16 * o * tiles)  // (16, O, T)
+            // (16, C, T) and (16, O, T), planes padded by a cache line (see `planePadding`)
+            let vps = c * tiles + planePadding, mps = o * tiles + planePadding
+            let v = ws.floats(.columns, count: 16 * vps)
+            let m = ws.floats(.gathered, count: 16 * mps)
             // the input transform's rows, then the output transform's (8, tiles) — never both at once
             let z = ws.floats(.rowScratch, count: max(5 * (w + 2) + 8, winogradOutputScratch(tileRows: s.rows.count, w: w)))
             for j in 0..<s.images {
                 winogradInput(x + (s.image + j) * inSize, channels: c, h: h, w: w, tileRows: s.rows,
-                              into: v + j * tilesPerImage, ld: tiles, planeStride: c * tiles, z: z)
+                              into: v + j * tilesPerImage, ld: tiles, planeStride: vps, z: z)
             }
             for xi in 0..<16 {
                 if transposed {
@@ -339,16 +341,16 @@ extension Conv2d {
                     let a = xi / 4, b = xi % 4
                     let pa = a == 0 ? 3 : (a == 3 ? 0 : a), pb = b == 0 ? 3 : (b == 3 ? 0 : b)
                     gemm(transA: true, m: o, n: tiles, k: c, a: u + (pa * 4 + pb) * o * c, lda: o,
-                         b: v + xi * c * tiles, ldb: tiles, beta: 0, c: m + xi * o * tiles, ldc: tiles)
+                         b: v + xi * vps, ldb: tiles, beta: 0, c: m + xi * mps, ldc: tiles)
                 } else {
                     // M_ξ (O, T) = U_ξ (O, C) · V_ξ (C, T)
-                    gemm(m: o, n: tiles, k: c, a: u + xi * o * c, lda: c, b: v + xi * c * tiles, ldb: tiles,
-                         beta: 0, c: m + xi * o * tiles, ldc: tiles)
+                    gemm(m: o, n: tiles, k: c, a: u + xi * o * c, lda: c, b: v + xi * vps, ldb: tiles,
+                         beta: 0, c: m + xi * mps, ldc: tiles)
                 }
             }
             for j in 0..<s.images {
                 let img = s.image + j
-                winogradOutput(m + j * tilesPerImage, rows: o, ld: tiles, planeStride: o * tiles, tileRows: s.rows,
+                winogradOutput(m + j * tilesPerImage, rows: o, ld: tiles, planeStride: mps, tileRows: s.rows,
                                h: h, w: w, into: y + img * outSize, bias: bias, extra: channelBias.map { $0 + img * o },
                                residual: residual.map { $0 + img * outSize }, scratch: z)
             }
@@ -382,23 +384,25 @@ extension Conv2d {
                 let du = scratch + thread * uCount
                 let first = used[thread] == 0
                 used[thread] = 1
-                let v = ws.floats(.columns, count: 16 * c * tiles)  // (16, C, T)
-                let dm = ws.floats(.gathered, count: 16 * o * tiles)  // (16, O, T)
+                // (16, C, T) and (16, O, T), planes padded by a cache line (see `planePadding`)
+                let vps = c * tiles + planePadding, mps = o * tiles + planePadding
+                let v = ws.floats(.columns, count: 16 * vps)
+                let dm = ws.floats(.gathered, count: 16 * mps)
                 let z = ws.floats(.rowScratch, count: 5 * (w + 2) + 8)
                 for j in 0..<s.images {
                     let img = s.image + j
                     winogradInput(x + img * inSize, channels: c, h: h, w: w, tileRows: s.rows,
-                                  into: v + j * tilesPerImage, ld: tiles, planeStride: c * tiles, z: z)
+                                  into: v + j * tilesPerImage, ld: tiles, planeStride: vps, z: z)
                     winogradOutputGradient(dy + img * outSize, rows: o, h: h, w: w, tileRows: s.rows,
-                                           into: dm + j * tilesPerImage, ld: tiles, planeStride: o * tiles)
+                                           into: dm + j * tilesPerImage, ld: tiles, planeStride: mps)
                     // db += Σ dY over this slab's positions
                     let start = s.rows.lowerBound * 2 * w, count = s.rows.count * 2 * w
                     Lowering.sumRows(dy + img * outSize + start, rows: o, count: count, ld: l, into: dbParts + thread * o)
                 }
                 // forward: M_ξ = U_ξ · V_ξ;  dU_ξ (O, C) += dM_ξ (O, T) · V_ξᵀ (T, C)
                 for xi in 0..<16 {
-                    gemm(transB: true, m: o, n: c, k: tiles, a: dm + xi * o * tiles, lda: tiles,
-                         b: v + xi * c * tiles, ldb: tiles, beta: first ? 0 : 1, c: du + xi * o * c, ldc: c)
+                    gemm(transB: true, m: o, n: c, k: tiles, a: dm + xi * mps, lda: tiles,
+                         b: v + xi * vps, ldb: tiles, beta: first ? 0 : 1, c: du + xi * o * c, ldc: c)
                 }
             }
         }
