@@ -208,16 +208,17 @@ public final class Conv2d {
                             let wp = vp.baseAddress! + weight.offset
                             let dw = gp.baseAddress! + weight.offset, db = gp.baseAddress! + bias.offset
                             if usesWinograd(n: n, h: h, w: w) {
-                                // forward: y = conv3x3(x) + b
-                                Self.winogradWeightGradients(x: xp.baseAddress!, dy: dyp.baseAddress!, n: n, c: c, h: h, w: w,
-                                                             o: outChannels, dw: dw, db: db)
-                                // dX = conv3x3(dY) with the kernel flipped and transposed
+                                // forward: y = conv3x3(x) + b;  dX = conv3x3(dY) with the kernel flipped and transposed
                                 if usesWinograd4(n: n, h: h, w: w) {
+                                    Self.winograd4WeightGradients(x: xp.baseAddress!, dy: dyp.baseAddress!, n: n, c: c, h: h, w: w,
+                                                                  o: outChannels, dw: dw, db: db)
                                     let u = Workspace.current.floats(.weights, count: 36 * outChannels * c)  // (36, C, O)
                                     Self.winograd4Weights(wp, o: outChannels, c: c, flipped: true, into: u)
                                     Self.winograd4Convolve(dyp.baseAddress!, n: n, inChannels: outChannels, h: h, w: w, u: u,
                                                            outChannels: c, into: dxp, bias: nil, channelBias: nil, residual: nil)
                                 } else {
+                                    Self.winogradWeightGradients(x: xp.baseAddress!, dy: dyp.baseAddress!, n: n, c: c, h: h, w: w,
+                                                                 o: outChannels, dw: dw, db: db)
                                     // (U read transposed and permuted)
                                     let u = Workspace.current.floats(.weights, count: 16 * outChannels * c)
                                     Self.winogradWeights(wp, count: outChannels * c, into: u)
