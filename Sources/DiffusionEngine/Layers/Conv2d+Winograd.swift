@@ -1,5 +1,8 @@
 /// Winograd's minimal filtering F(2x2, 3x3) for the UNet's 3x3 / stride 1 / padding 1 convolutions.
 ///
+/// F(4x4, 3x3) (Conv2d+Winograd4.swift) takes over when both sizes are divisible by 4 and the batch
+/// has at least 128 tiles of 4x4; this path serves the rest (batch 1 at 32x32, sizes 2 mod 4).
+///
 /// Each 2x2 block of outputs ("tile") is computed from the 4x4 input patch around it as
 /// `Y = Aᵀ [ Σ_c (G g_c Gᵀ) ⊙ (Bᵀ d_c B) ] A` (Lavin & Gray 2016), with
 ///
