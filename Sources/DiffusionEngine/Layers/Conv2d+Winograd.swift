@@ -410,17 +410,29 @@ extension Conv2d {
             }
         }
         // sum the partials into thread 0's, then dW += Gᵀ dU G
+        sumPartials(scratch, count: uCount, used: used, threads: threads, dbParts: dbParts, o: o, into: db)
+        winogradWeightGradient(scratch, count: o * c, into: dw)
+    }
+
+    /// Adds the per-thread dU partials of a Winograd weight gradient into partial 0 (zeroing it
+    /// first when thread 0 computed none) in thread order 1, 2, ... — a fixed order, so the sum's
+    /// bits never depend on which thread ran which slab — and adds the db partials to `db`.
+    /// Layout as the callers allocate it: `threads` partials of `count` floats, then `threads` db
+    /// partials of `o`, and `used[p] != 0` when partial p holds data.
+    static func sumPartials(
+        _ scratch: UnsafeMutablePointer<Float>, count uCount: Int, used: UnsafePointer<Float>, threads: Int,
+        dbParts: UnsafePointer<Float>, o: Int, into db: UnsafeMutablePointer<Float>
+    ) {
         if used[0] == 0 { scratch.update(repeating: 0, count: uCount) }
         let extra = (1..<threads).filter { used[$0] != 0 }
         if !extra.isEmpty {
-            pool.parallelRanges(uCount, grain: 1 << 14) { r in
+            ComputePool.shared.parallelRanges(uCount, grain: 1 << 14) { r in
                 for p in extra {
                     let src = scratch + p * uCount
                     for i in r { scratch[i] += src[i] }
                 }
             }
         }
-        winogradWeightGradient(scratch, count: o * c, into: dw)
         for p in 0..<threads {
             let src = dbParts + p * o
             for i in 0..<o { db[i] += src[i] }

@@ -139,20 +139,7 @@ extension Conv2d {
             }
         }
         // sum the partials into thread 0's, then dW += Gᵀ dU G
-        if used[0] == 0 { scratch.update(repeating: 0, count: uCount) }
-        let extra = (1..<threads).filter { used[$0] != 0 }
-        if !extra.isEmpty {
-            pool.parallelRanges(uCount, grain: 1 << 14) { r in
-                for p in extra {
-                    let src = scratch + p * uCount
-                    for i in r { scratch[i] += src[i] }
-                }
-            }
-        }
+        sumPartials(scratch, count: uCount, used: used, threads: threads, dbParts: dbParts, o: o, into: db)
         winograd4WeightGradient(scratch, count: o * c, into: dw)
-        for p in 0..<threads {
-            let src = dbParts + p * o
-            for i in 0..<o { db[i] += src[i] }
-        }
     }
 }
