@@ -366,12 +366,40 @@ extension Conv2d {
         x: UnsafePointer<Float>, dy: UnsafePointer<Float>, n: Int, c: Int, h: Int, w: Int, o: Int,
         dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>
     ) {
+        winogradWeightGradients(
+            WinogradGradientKernels(
+                outputTile: 2, plan: winogradPlan(images: n, h: h, w: w), rowScratch: 5 * (w + 2) + 8,
+                input: winogradInput, outputGradient: winogradOutputGradient, weightGradient: winogradWeightGradient),
+            x: x, dy: dy, n: n, c: c, h: h, w: w, o: o, dw: dw, db: db)
+    }
+
+    /// What differs between F(2x2) and F(4x4) in the weight gradient: the tile, the slabs and the
+    /// three transforms (with the signatures of `winogradInput`, `winogradOutputGradient` and
+    /// `winogradWeightGradient`).
+    struct WinogradGradientKernels {
+        /// Output tile side m: m x m outputs per tile, (m+2)^2 transformed positions.
+        let outputTile: Int
+        let plan: SlabPlan
+        /// Floats of row scratch the input transform needs.
+        let rowScratch: Int
+        let input: (UnsafePointer<Float>, Int, Int, Int, Range<Int>, UnsafeMutablePointer<Float>, Int, Int, UnsafeMutablePointer<Float>) -> Void
+        let outputGradient: (UnsafePointer<Float>, Int, Int, Int, Range<Int>, UnsafeMutablePointer<Float>, Int, Int) -> Void
+        let weightGradient: (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>) -> Void
+    }
+
+    /// The weight gradient shared by both tile sizes: per slab V = Bᵀ d B of x and dM of dY, then
+    /// dU_ξ (O, C) += dM_ξ (O, T) · V_ξᵀ per position, one dU partial per thread; dW += Gᵀ dU G.
+    static func winogradWeightGradients(
+        _ k: WinogradGradientKernels,
+        x: UnsafePointer<Float>, dy: UnsafePointer<Float>, n: Int, c: Int, h: Int, w: Int, o: Int,
+        dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>
+    ) {
         let pool = ComputePool.shared
         let threads = pool.width
-        let plan = winogradPlan(images: n, h: h, w: w)
-        let tilesPerImage = (h / 2) * (w / 2), inSize = c * h * w, outSize = o * h * w, l = h * w
-        let uCount = 16 * o * c
-        // per thread: a dU partial (16, O, C), a db partial (O) and a used flag
+        let m = k.outputTile, positions = (m + 2) * (m + 2), plan = k.plan
+        let tilesPerImage = (h / m) * (w / m), inSize = c * h * w, outSize = o * h * w, l = h * w
+        let uCount = positions * o * c
+        // per thread: a dU partial (positions, O, C), a db partial (O) and a used flag
         let scratch = Workspace.current.floats(.weightGradient, count: threads * (uCount + o + 1))
         let dbParts = scratch + threads * uCount, used = dbParts + threads * o
         dbParts.update(repeating: 0, count: threads * o)
@@ -382,28 +410,26 @@ extension Conv2d {
         pool.parallelFor(threads) { thread in
             for t in Swift.stride(from: thread, to: plan.count, by: threads) {
                 let s = plan.slab(t)
-                let tiles = s.images == 1 ? s.rows.count * (w / 2) : s.images * tilesPerImage
+                let tiles = s.images == 1 ? s.rows.count * (w / m) : s.images * tilesPerImage
                 let ws = Workspace.current
                 let du = scratch + thread * uCount
                 let first = used[thread] == 0
                 used[thread] = 1
-                // (16, C, T) and (16, O, T), planes padded by a cache line (see `planePadding`)
+                // (positions, C, T) and (positions, O, T), planes padded by a cache line (see `planePadding`)
                 let vps = c * tiles + planePadding, mps = o * tiles + planePadding
-                let v = ws.floats(.columns, count: 16 * vps)
-                let dm = ws.floats(.gathered, count: 16 * mps)
-                let z = ws.floats(.rowScratch, count: 5 * (w + 2) + 8)
+                let v = ws.floats(.columns, count: positions * vps)
+                let dm = ws.floats(.gathered, count: positions * mps)
+                let z = ws.floats(.rowScratch, count: k.rowScratch)
                 for j in 0..<s.images {
                     let img = s.image + j
-                    winogradInput(x + img * inSize, channels: c, h: h, w: w, tileRows: s.rows,
-                                  into: v + j * tilesPerImage, ld: tiles, planeStride: vps, z: z)
-                    winogradOutputGradient(dy + img * outSize, rows: o, h: h, w: w, tileRows: s.rows,
-                                           into: dm + j * tilesPerImage, ld: tiles, planeStride: mps)
+                    k.input(x + img * inSize, c, h, w, s.rows, v + j * tilesPerImage, tiles, vps, z)
+                    k.outputGradient(dy + img * outSize, o, h, w, s.rows, dm + j * tilesPerImage, tiles, mps)
                     // db += Σ dY over this slab's positions
-                    let start = s.rows.lowerBound * 2 * w, count = s.rows.count * 2 * w
+                    let start = s.rows.lowerBound * m * w, count = s.rows.count * m * w
                     Lowering.sumRows(dy + img * outSize + start, rows: o, count: count, ld: l, into: dbParts + thread * o)
                 }
                 // forward: M_ξ = U_ξ · V_ξ;  dU_ξ (O, C) += dM_ξ (O, T) · V_ξᵀ (T, C)
-                for xi in 0..<16 {
+                for xi in 0..<positions {
                     gemm(transB: true, m: o, n: c, k: tiles, a: dm + xi * mps, lda: tiles,
                          b: v + xi * vps, ldb: tiles, beta: first ? 0 : 1, c: du + xi * o * c, ldc: c)
                 }
@@ -411,7 +437,7 @@ extension Conv2d {
         }
         // sum the partials into thread 0's, then dW += Gᵀ dU G
         sumPartials(scratch, count: uCount, used: used, threads: threads, dbParts: dbParts, o: o, into: db)
-        winogradWeightGradient(scratch, count: o * c, into: dw)
+        k.weightGradient(scratch, o * c, dw)
     }
 
     /// Adds the per-thread dU partials of a Winograd weight gradient into partial 0 (zeroing it

@@ -98,48 +98,11 @@ extension Conv2d {
         x: UnsafePointer<Float>, dy: UnsafePointer<Float>, n: Int, c: Int, h: Int, w: Int, o: Int,
         dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>
     ) {
-        let pool = ComputePool.shared
-        let threads = pool.width
-        let plan = SlabPlan(images: n, rows: h / 4, rowWidth: w / 4, target: winograd4Tiles, parts: threads)
-        let tilesPerImage = (h / 4) * (w / 4), inSize = c * h * w, outSize = o * h * w, l = h * w
-        let uCount = 36 * o * c
-        // per thread: a dU partial (36, O, C), a db partial (O) and a used flag
-        let scratch = Workspace.current.floats(.weightGradient, count: threads * (uCount + o + 1))
-        let dbParts = scratch + threads * uCount, used = dbParts + threads * o
-        dbParts.update(repeating: 0, count: threads * o)
-        used.update(repeating: 0, count: threads)
-        // static partition: part p takes slabs p, p+threads, ... and owns partial p
-        pool.parallelFor(threads) { thread in
-            for t in Swift.stride(from: thread, to: plan.count, by: threads) {
-                let s = plan.slab(t)
-                let tiles = s.images == 1 ? s.rows.count * (w / 4) : s.images * tilesPerImage
-                let ws = Workspace.current
-                let du = scratch + thread * uCount
-                let first = used[thread] == 0
-                used[thread] = 1
-                let vps = c * tiles + planePadding, mps = o * tiles + planePadding
-                let v = ws.floats(.columns, count: 36 * vps)  // (36, C, T), padded planes
-                let dm = ws.floats(.gathered, count: 36 * mps)  // (36, O, T), padded planes
-                let z = ws.floats(.rowScratch, count: 7 * (w + 8))
-                for j in 0..<s.images {
-                    let img = s.image + j
-                    winograd4Input(x + img * inSize, channels: c, h: h, w: w, tileRows: s.rows,
-                                   into: v + j * tilesPerImage, ld: tiles, planeStride: vps, z: z)
-                    winograd4OutputGradient(dy + img * outSize, rows: o, h: h, w: w, tileRows: s.rows,
-                                            into: dm + j * tilesPerImage, ld: tiles, planeStride: mps)
-                    // db += Σ dY over this slab's positions
-                    let start = s.rows.lowerBound * 4 * w, count = s.rows.count * 4 * w
-                    Lowering.sumRows(dy + img * outSize + start, rows: o, count: count, ld: l, into: dbParts + thread * o)
-                }
-                // forward: M_ξ = U_ξ · V_ξ;  dU_ξ (O, C) += dM_ξ (O, T) · V_ξᵀ (T, C)
-                for xi in 0..<36 {
-                    gemm(transB: true, m: o, n: c, k: tiles, a: dm + xi * mps, lda: tiles,
-                         b: v + xi * vps, ldb: tiles, beta: first ? 0 : 1, c: du + xi * o * c, ldc: c)
-                }
-            }
-        }
-        // sum the partials into thread 0's, then dW += Gᵀ dU G
-        sumPartials(scratch, count: uCount, used: used, threads: threads, dbParts: dbParts, o: o, into: db)
-        winograd4WeightGradient(scratch, count: o * c, into: dw)
+        let plan = SlabPlan(images: n, rows: h / 4, rowWidth: w / 4, target: winograd4Tiles, parts: ComputePool.shared.width)
+        winogradWeightGradients(
+            WinogradGradientKernels(
+                outputTile: 4, plan: plan, rowScratch: 7 * (w + 8),
+                input: winograd4Input, outputGradient: winograd4OutputGradient, weightGradient: winograd4WeightGradient),
+            x: x, dy: dy, n: n, c: c, h: h, w: w, o: o, dw: dw, db: db)
     }
 }
