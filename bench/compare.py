@@ -10,7 +10,7 @@ ours, twin, ratio, GFLOP/s, % of the sgemm peak, peak RSS, with each issue-5 tar
 Per metric the best round of each side is kept (the machine is shared: other processes only ever
 make a run slower, so the fastest round is the least disturbed one); the load average before and
 after every run is printed so a disturbed table can be recognised. `--json FILE` saves every raw
-result. The twin needs PyTorch (default interpreter /work/venv/bin/python, or --python).
+result. The twin needs PyTorch (default: the interpreter `scripts/python-env` makes and prints, or --python).
 """
 
 from __future__ import annotations
@@ -76,12 +76,14 @@ def main():
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--rounds", type=int, default=3, help="ours/twin pairs per preset (best kept)")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--python", default="/work/venv/bin/python")
+    ap.add_argument("--python", default=None, help="Python with torch (default: scripts/python-env)")
     ap.add_argument("--no-build", action="store_true")
     ap.add_argument("--ddpm", default=os.path.join(ROOT, ".build", "release", "ddpm"),
                     help="the ddpm binary to time (e.g. a DDPM_TARGET_CPU build in another --build-path; implies --no-build)")
     ap.add_argument("--json", metavar="FILE", help="also write every raw result to FILE")
     args = ap.parse_args()
+    if args.python is None:
+        args.python = run([os.path.join(ROOT, "scripts", "python-env")]).strip()
 
     if not args.no_build and args.ddpm == os.path.join(ROOT, ".build", "release", "ddpm"):
         print("building release ...", file=sys.stderr)

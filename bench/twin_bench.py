@@ -1,6 +1,6 @@
 """Training and sampling speed of the PyTorch twin, the yardstick for the Swift engine.
 
-    /work/venv/bin/python bench/twin_bench.py --preset tiny --batch 16 [--steps 20] [--json]
+    "$(scripts/python-env)" bench/twin_bench.py --preset tiny --batch 16 [--steps 20] [--json]
 
 One training step = forward + MSE loss + backward + Adam (lr 1e-3) on random data with random
 float timesteps, the work the Swift trainer does per step (without EMA and clipping). After

@@ -1,6 +1,6 @@
 """Writes the test fixtures the Swift engine is checked against.
 
-    /work/venv/bin/python reference/make_fixtures.py      # from the repository root
+    "$(scripts/python-env)" reference/make_fixtures.py      # from the repository root
 
 Outputs (float32 little-endian safetensors, deterministic):
   Tests/DiffusionEngineTests/Fixtures/unet_fixture.safetensors

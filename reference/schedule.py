@@ -1,6 +1,6 @@
 """The DDPM noise-schedule buffers, computed in float64 (twin of the Swift schedule).
 
-Formulas: /work/shared/design/ARCHITECTURE.md ("Diffusion and the fix switches"); the cosine
+Formulas: the design notes (ARCHITECTURE.md, "Diffusion and the fix switches"); the cosine
 schedule is Nichol & Dhariwal 2021, eq. 17, with s = 0.008 and betas clipped at 0.999.
 """
 

@@ -2,9 +2,9 @@
 """Writes the small PNG/JPEG fixtures of ImageIOTests (run once; the outputs are committed).
 
 PNGs are written by hand (zlib + CRC) so every colour type, bit depth, tRNS and Adam7
-interlacing is covered exactly; JPEGs need Pillow (`/work/venv/bin/pip install pillow`).
+interlacing is covered exactly; JPEGs need Pillow (`scripts/python-env` has it).
 The pixel values are formulas the Swift tests recompute. Usage:
-    /work/venv/bin/python Tests/ImageIOTests/Fixtures/make_fixtures.py
+    "$(scripts/python-env)" Tests/ImageIOTests/Fixtures/make_fixtures.py
 """
 import os
 import struct
