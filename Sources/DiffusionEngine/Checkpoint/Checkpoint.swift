@@ -1,0 +1,64 @@
+import Foundation
+
+/// Checkpoints are safetensors files that PyTorch and the `safetensors` package can read:
+///
+///     param.<name>    the weights, names as in the PyTorch twin (strip "param." for a state_dict)
+///     ema.<name>      the EMA weights
+///     adam.m.<name>   Adam's first moments
+///     adam.v.<name>   Adam's second moments
+///     __metadata__    format, options (config, switches, ...), step, adam_step, sampler, loss history
+///
+/// Written atomically (temp file, fsync, rename), so a kill at any moment leaves the previous
+/// checkpoint loadable.
+public enum Checkpoint {
+    public static let format = "ddpm-checkpoint-1"
+
+    /// The model part of a checkpoint: enough to sample or view.
+    public struct Loaded {
+        public var options: TrainingOptions
+        public var step: Int
+        public var values: [Float]
+        public var emaValues: [Float]
+        public var file: SafeTensors
+        public var path: String
+    }
+
+    /// Reads and validates a checkpoint: header, format, config and every tensor's shape.
+    public static func load(path: String) throws -> Loaded {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw EngineError("checkpoint \(path): no such file; pass the checkpoint.safetensors of a run folder")
+        }
+        let file = try SafeTensors.read(path: path)
+        guard file.metadata["format"] == format else {
+            throw EngineError("checkpoint \(path): not a ddpm checkpoint (metadata format is \(file.metadata["format"] ?? "missing")); was it written by ddpm train?")
+        }
+        let options: TrainingOptions
+        do {
+            options = try JSONDecoder().decode(TrainingOptions.self, from: Data((file.metadata["options"] ?? "").utf8))
+        } catch {
+            throw EngineError("checkpoint \(path): its options metadata is unreadable (\(error)); the file is damaged")
+        }
+        guard let step = Int(file.metadata["step"] ?? "") else {
+            throw EngineError("checkpoint \(path): no step in its metadata; the file is damaged")
+        }
+        let model = try UNet(config: options.model, seed: 0)
+        let values = try gather(file, prefix: "param.", store: model.store, path: path)
+        let emaValues = (try? gather(file, prefix: "ema.", store: model.store, path: path)) ?? values
+        return Loaded(options: options, step: step, values: values, emaValues: emaValues, file: file, path: path)
+    }
+
+    /// Collects `prefix + name` for every parameter of `store` into one arena, checking shapes.
+    static func gather(_ file: SafeTensors, prefix: String, store: ParameterStore, path: String) throws -> [Float] {
+        var out = [Float](repeating: 0, count: store.count)
+        for e in store.entries {
+            guard let t = file.tensors[prefix + e.name] else {
+                throw EngineError("checkpoint \(path): tensor \(prefix + e.name) is missing; the file does not match its own config")
+            }
+            guard t.shape == e.shape else {
+                throw EngineError("checkpoint \(path): \(prefix + e.name) has shape \(t.shapeDescription), the config needs \(e.shape)")
+            }
+            out.replaceSubrange(e.offset..<e.offset + e.count, with: t.data)
+        }
+        return out
+    }
+}
