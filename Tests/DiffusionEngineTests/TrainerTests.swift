@@ -108,6 +108,26 @@ func temporaryDirectory(_ name: String) -> String {
         #expect(throws: EngineError.self) { try Checkpoint.load(path: path) }
     }
 
+    /// A NaN in the EMA weights used to fall back to the raw weights (or sample NaN) silently.
+    @Test func nonFiniteWeightsAreRefusedNamingTheTensor() throws {
+        let dir = temporaryDirectory("nan")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/c.safetensors"
+        let trainer = try Trainer(options: smallOptions(), dataset: try smallTrainingSet())
+        var file = trainer.checkpointFile()
+        var t = file.tensors["ema.mid.attn.qkv.weight"]!
+        t.data[3] = .nan
+        file.set("ema.mid.attn.qkv.weight", t)
+        try file.write(path: path)
+        do {
+            _ = try Checkpoint.load(path: path)
+            Issue.record("a checkpoint with a NaN weight loaded")
+        } catch let e as EngineError {
+            #expect(e.message.contains("ema.mid.attn.qkv.weight holds nan at element 3"))
+            #expect(!e.message.contains("\n"))
+        }
+    }
+
     @Test func nonFiniteLossLeavesWeightsUntouched() throws {
         var images = try smallTrainingSet().images
         images.data[5 * 10 + 5] = .nan  // inside every crop

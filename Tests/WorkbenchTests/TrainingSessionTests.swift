@@ -39,4 +39,28 @@ import Workbench
         #expect(log.contains("final grid skipped"))
         #expect(s.snapshot.read().value.status.contains("saved"))
     }
+
+    /// The run-folder protocol: a first line naming the writer, plain paths, and a `resume` line
+    /// at the checkpoint's step so readers can drop the steps a killed run logged after it.
+    @Test func metricsNameTheWriterUsePlainPathsAndMarkAResume() throws {
+        let dir = try CommandFixtures.tempFolder("session-log")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let first = try session(in: dir, steps: 2)
+        #expect(first.run() == .finished)
+        var rng = RandomGenerator(seed: 5)
+        let set = try TrainingSet(images: rng.uniformTensor([6, 3, 9, 9], lo: -1, hi: 1), size: 8, names: [])
+        let resumed = try TrainingSession(
+            options: first.trainer.options, data: .init(set: set, description: "random"), out: dir,
+            resume: first.folder.checkpointPath, steps: 3)
+        #expect(resumed.run() == .finished)
+        let lines = try String(contentsOfFile: dir + "/metrics.jsonl", encoding: .utf8).split(separator: "\n")
+        let records = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(records.first?["event"] as? String == "start" && records.first?["writer"] as? String == "ddpm")
+        #expect(records.first?["world_size"] as? Int == 1)
+        let resume = records.first { $0["event"] as? String == "resume" }
+        #expect(resume?["step"] as? Int == 2)
+        #expect(resume?["checkpoint"] as? String == first.folder.checkpointPath)
+        #expect(!lines.contains { $0.contains("\\/") }, "paths are written without escaped slashes")
+        #expect(lines.contains { $0.contains("\"path\":\"\(dir)/checkpoint.safetensors\"") })
+    }
 }

@@ -43,7 +43,10 @@ public enum Checkpoint {
         }
         let model = try UNet(config: options.model, seed: 0)
         let values = try gather(file, prefix: "param.", store: model.store, path: path)
-        let emaValues = (try? gather(file, prefix: "ema.", store: model.store, path: path)) ?? values
+        // A checkpoint without EMA tensors (e.g. a plain state_dict export) samples with the raw
+        // weights; one that has them must have them whole and finite.
+        let hasEMA = file.tensors.keys.contains { $0.hasPrefix("ema.") }
+        let emaValues = hasEMA ? try gather(file, prefix: "ema.", store: model.store, path: path) : values
         return Loaded(options: options, step: step, values: values, emaValues: emaValues, file: file, path: path)
     }
 
@@ -56,6 +59,11 @@ public enum Checkpoint {
             }
             guard t.shape == e.shape else {
                 throw EngineError("checkpoint \(path): \(prefix + e.name) has shape \(t.shapeDescription), the config needs \(e.shape)")
+            }
+            // A NaN or infinity in the weights samples nothing but noise (or NaN) without a word:
+            // refuse the file, naming the first bad tensor and element.
+            if let bad = t.data.firstIndex(where: { !$0.isFinite }) {
+                throw EngineError("checkpoint \(path): \(prefix + e.name) holds \(t.data[bad]) at element \(bad); the weights diverged or the file is damaged — use an earlier checkpoint")
             }
             out.replaceSubrange(e.offset..<e.offset + e.count, with: t.data)
         }

@@ -48,7 +48,7 @@ public final class MetricsLog {
     /// Writes one record. Keys are sorted so lines diff cleanly.
     public func append(_ record: [String: Any]) {
         let clean = record.mapValues(Self.jsonSafe)
-        guard let data = try? JSONSerialization.data(withJSONObject: clean, options: [.sortedKeys]) else { return }
+        guard let data = try? JSONSerialization.data(withJSONObject: clean, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
         handle?.write(data)
         handle?.write(Data([0x0A]))
     }

@@ -14,6 +14,8 @@ public final class TrainingSession: @unchecked Sendable {
     public let folder: RunFolder
     public let log: MetricsLog
     public let dataDescription: String
+    /// The checkpoint this session continues (nil for a new run).
+    let resumedFrom: String?
     /// The newest snapshot, for screens on other threads.
     public let snapshot: Latest<TrainingSnapshot>
 
@@ -46,6 +48,7 @@ public final class TrainingSession: @unchecked Sendable {
         } else {
             trainer = try Trainer(options: options, dataset: data.set)
         }
+        resumedFrom = resume
         folder = try RunFolder(path: out)
         log = try MetricsLog(path: folder.metricsPath)
         dataDescription = data.description
@@ -80,6 +83,7 @@ public final class TrainingSession: @unchecked Sendable {
     public func run(onStep: (Trainer.StepResult, TrainingSnapshot) -> Void = { _, _ in }) -> End {
         let opts = trainer.options
         var recent: [(time: Double, images: Int)] = []
+        logStart()
         publish { $0.status = "training" }
         while trainer.step < opts.steps {
             var r = requests.read().value
@@ -152,6 +156,18 @@ public final class TrainingSession: @unchecked Sendable {
             $0.status = finished ? "finished" : "stopped at step \(self.trainer.step) (saved)"
         }
         return finished ? .finished : .stopped(signal: sig)
+    }
+
+    /// The first line this process writes: who writes the folder, and from which step. After a
+    /// `resume` line at step k, readers drop the step lines above k written before it (a killed
+    /// run logs steps after its last checkpoint; the resumed run takes them again).
+    func logStart() {
+        var line: [String: Any] = [
+            "event": resumedFrom == nil ? "start" : "resume", "step": trainer.step,
+            "writer": "ddpm", "world_size": 1, "device": "cpu", "wall_time": Date().timeIntervalSince1970,
+        ]
+        if let resumedFrom { line["checkpoint"] = resumedFrom }
+        log.append(line)
     }
 
     /// Writes the checkpoint now (atomically) and records it.
