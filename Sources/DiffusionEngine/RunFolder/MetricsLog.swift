@@ -1,28 +1,5 @@
 import Foundation
 
-/// The folder a training run writes to: checkpoints, sample grids and `metrics.jsonl`.
-///
-///     <out>/checkpoint.safetensors      the newest checkpoint (atomically replaced)
-///     <out>/samples/step-001000.png     sample grid at each milestone, and step-final.png
-///     <out>/metrics.jsonl               one JSON object per logged step
-public struct RunFolder: Sendable {
-    public let path: String
-
-    public init(path: String) throws {
-        self.path = path
-        do {
-            try FileManager.default.createDirectory(atPath: path + "/samples", withIntermediateDirectories: true)
-        } catch {
-            throw EngineError("run folder \(path): cannot create it (\(error.localizedDescription)); pick another --out")
-        }
-    }
-
-    public var checkpointPath: String { path + "/checkpoint.safetensors" }
-    public var metricsPath: String { path + "/metrics.jsonl" }
-    public func samplePath(step: Int) -> String { path + String(format: "/samples/step-%06d.png", step) }
-    public var finalSamplePath: String { path + "/samples/step-final.png" }
-}
-
 /// Appends one JSON object per line to `metrics.jsonl`; each line is flushed as it is written so a
 /// killed run keeps everything up to its last line.
 public final class MetricsLog {
@@ -49,8 +26,9 @@ public final class MetricsLog {
     public func append(_ record: [String: Any]) {
         let clean = record.mapValues(Self.jsonSafe)
         guard let data = try? JSONSerialization.data(withJSONObject: clean, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
-        handle?.write(data)
-        handle?.write(Data([0x0A]))
+        // One write per line: a reader following the file sees a line whole or not at all
+        // (docs/run-folder.md), never an object without its newline written separately.
+        handle?.write(data + Data([0x0A]))
     }
 
     /// JSON has no NaN or infinity: such values (a diverged loss) are written as null.
