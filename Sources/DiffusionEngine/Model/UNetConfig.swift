@@ -72,13 +72,25 @@ public struct UNetConfig: Codable, Equatable, Sendable {
         imageSize: 32, channels: 3, dim: 64, channelMults: [1, 2, 4, 8], resBlocks: 2,
         attentionResolutions: [16], groups: 8, attentionHeads: 4, attentionHeadDim: 32)
 
+    /// 64x64 on a laptop CPU: `tiny` with a fourth level, so the bottleneck stays 8x8 (1.1M parameters).
+    public static let tiny64 = UNetConfig(
+        imageSize: 64, channels: 3, dim: 32, channelMults: [1, 2, 2, 2], resBlocks: 1,
+        attentionResolutions: [], groups: 8, attentionHeads: 2, attentionHeadDim: 32)
+
+    /// The course's model at 64x64, for GPUs (the PyTorch trainer under torchrun): attention at 16.
+    public static let course64 = UNetConfig(
+        imageSize: 64, channels: 3, dim: 64, channelMults: [1, 2, 4, 8], resBlocks: 2,
+        attentionResolutions: [16], groups: 8, attentionHeads: 4, attentionHeadDim: 32)
+
     /// A very small config for fixtures and fast tests (every layer kind appears).
     public static let fixture = UNetConfig(
         imageSize: 8, channels: 3, dim: 8, channelMults: [1, 2], resBlocks: 1,
         attentionResolutions: [4], groups: 4, attentionHeads: 2, attentionHeadDim: 4)
 
     /// Presets by name, as the CLI spells them.
-    public static let presets: [String: UNetConfig] = ["tiny": .tiny, "course": .course, "fixture": .fixture]
+    public static let presets: [String: UNetConfig] = [
+        "tiny": .tiny, "course": .course, "tiny64": .tiny64, "course64": .course64, "fixture": .fixture,
+    ]
 
     /// Checks the config is buildable; the message names the offending field.
     public func validate() throws {

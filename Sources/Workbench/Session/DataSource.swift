@@ -46,8 +46,13 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
 
     /// Decodes every image once, resizes the short side to 1.12x `size` and keeps a centred square of
     /// that side (the trainer takes random `size` crops and flips from it).
+    /// - Parameter channels: 3 (RGB) or 1 (grey: ITU-R BT.601 luma of the sRGB values, as PIL's
+    ///   `convert("L")` and torchvision's `Grayscale` compute it).
     /// - Throws: `ImageError`/`EngineError` with a one-line message (missing or empty folder, ...).
-    public func load(size: Int) throws -> Loaded {
+    public func load(size: Int, channels: Int = 3) throws -> Loaded {
+        guard channels == 1 || channels == 3 else {
+            throw EngineError("data: \(channels) channels asked; images load as 3 (RGB) or 1 (grey)")
+        }
         let prep = ImagePreparation(size: size, mode: .train)
         let ds: ImageDataset
         switch self {
@@ -55,13 +60,20 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
         case let .folder(path, cls): ds = try ImageDataset.loadFolder(path, classFilter: cls, preparation: prep)
         }
         let side = prep.resizedSide
-        let per = 3 * side * side
+        let plane = side * side, per = channels * plane
         var data = [Float](repeating: 0, count: ds.count * per)
         for (i, img) in ds.images.enumerated() {
             let sq = (img.width == side && img.height == side) ? img : img.centreCropped(width: side, height: side)
-            for j in 0..<per { data[i * per + j] = sq.pixels[j] * 2 - 1 }  // [0,1] -> [-1,1]
+            if channels == 3 {
+                for j in 0..<per { data[i * per + j] = sq.pixels[j] * 2 - 1 }  // [0,1] -> [-1,1]
+            } else {
+                for j in 0..<plane {
+                    let luma = 0.299 * sq.pixels[j] + 0.587 * sq.pixels[plane + j] + 0.114 * sq.pixels[2 * plane + j]
+                    data[i * per + j] = luma * 2 - 1
+                }
+            }
         }
-        let set = try TrainingSet(images: Tensor(shape: [ds.count, 3, side, side], data: data), size: size, names: ds.names)
+        let set = try TrainingSet(images: Tensor(shape: [ds.count, channels, side, side], data: data), size: size, names: ds.names)
         return Loaded(set: set, warnings: ds.warnings.map(\.description), description: "\(description): \(ds.count) image\(ds.count == 1 ? "" : "s")")
     }
 }
