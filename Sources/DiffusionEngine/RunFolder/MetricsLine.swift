@@ -28,6 +28,9 @@ public enum MetricsLine: Sendable, Equatable {
         public var writer: String?
         public var worldSize: Int?
         public var device: String?
+        /// start/resume: the run's training options (model, schedule, steps, ...), so a reader
+        /// knows the run before its first checkpoint.
+        public var options: TrainingOptions?
         /// resume: the checkpoint resumed from; checkpoint: its path.
         public var checkpoint: String?
         /// milestone/final: the grid and its quality.
@@ -49,7 +52,7 @@ public enum MetricsLine: Sendable, Equatable {
         if let name = o["event"] as? String {
             self = .event(EventLine(
                 event: name, step: step, wallTime: Self.double(o["wall_time"]), writer: o["writer"] as? String,
-                worldSize: Self.int(o["world_size"]), device: o["device"] as? String,
+                worldSize: Self.int(o["world_size"]), device: o["device"] as? String, options: Self.options(o["options"]),
                 checkpoint: (o["checkpoint"] as? String) ?? (o["path"] as? String),
                 samples: o["samples"] as? String, sampler: o["sampler"] as? String,
                 nnRMSE: Self.double(o["nn_rmse"]).map(Float.init), swd: Self.double(o["swd"]).map(Float.init),
@@ -74,6 +77,11 @@ public enum MetricsLine: Sendable, Equatable {
     /// test: on Linux an NSNumber 0 or 1 also casts to Bool, and no protocol number is a bool.)
     static func double(_ v: Any?) -> Double? {
         (v as? NSNumber)?.doubleValue
+    }
+
+    static func options(_ v: Any?) -> TrainingOptions? {
+        guard let v, JSONSerialization.isValidJSONObject(v), let data = try? JSONSerialization.data(withJSONObject: v) else { return nil }
+        return try? JSONDecoder().decode(TrainingOptions.self, from: data)
     }
 
     static func int(_ v: Any?) -> Int? {

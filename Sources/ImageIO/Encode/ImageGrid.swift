@@ -41,4 +41,33 @@ public enum ImageGrid {
         }
         return RGBImage(width: gridW, height: gridH, pixels: pixels)
     }
+
+    /// The images of a grid `makeGrid` wrote, cut out again (the workbench shows the newest grid
+    /// of a run another process writes).
+    /// - Parameters:
+    ///   - count: images in the grid; nil takes every full cell.
+    ///   - tile: their side in pixels (square images).
+    ///   - nrow, padding: as given to `makeGrid`; nrow nil is its default for `count`, the rounded-up
+    ///     square root.
+    /// - Returns: nil when the grid's size does not fit that geometry.
+    public static func split(_ grid: RGBImage, count: Int?, tile: Int, nrow: Int? = nil, padding: Int = 2) -> [RGBImage]? {
+        guard tile > 0, padding >= 0 else { return nil }
+        let cell = tile + padding
+        let columns = (grid.width - padding) / cell, rows = (grid.height - padding) / cell
+        guard columns >= 1, rows >= 1, columns * cell + padding == grid.width, rows * cell + padding == grid.height else { return nil }
+        let n = min(count ?? columns * rows, columns * rows)
+        if let nrow, min(nrow, n) != columns { return nil }
+        let plane = grid.width * grid.height
+        return (0..<n).map { k in
+            let x0 = (k % columns) * cell + padding, y0 = (k / columns) * cell + padding
+            var px = [Float](repeating: 0, count: 3 * tile * tile)
+            for c in 0..<3 {
+                for y in 0..<tile {
+                    let s = c * plane + (y0 + y) * grid.width + x0
+                    for x in 0..<tile { px[(c * tile + y) * tile + x] = grid.pixels[s + x] }
+                }
+            }
+            return RGBImage(width: tile, height: tile, pixels: px)
+        }
+    }
 }

@@ -167,6 +167,9 @@ public final class TrainingSession: @unchecked Sendable {
             "writer": "ddpm", "world_size": 1, "device": "cpu", "wall_time": Date().timeIntervalSince1970,
         ]
         if let resumedFrom { line["checkpoint"] = resumedFrom }
+        if let data = try? JSONEncoder().encode(trainer.options), let object = try? JSONSerialization.jsonObject(with: data) {
+            line["options"] = object
+        }
         log.append(line)
     }
 

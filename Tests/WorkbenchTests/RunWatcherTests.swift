@@ -1,0 +1,57 @@
+import DiffusionEngine
+import Foundation
+import ImageIO
+import Testing
+import Workbench
+
+/// `ddpm watch`: the Train screen's snapshot made from a folder another process wrote.
+@Suite struct RunWatcherTests {
+    @Test func aFinishedRunReadsAsItsOwnSession() throws {
+        let dir = try CommandFixtures.tempFolder("watch")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var rng = RandomGenerator(seed: 5)
+        let set = try TrainingSet(images: rng.uniformTensor([6, 3, 9, 9], lo: -1, hi: 1), size: 8, names: [])
+        var o = CommandFixtures.fixtureOptions(timesteps: 20, steps: 4)
+        o.saveEvery = 2
+        o.milestoneSamplingSteps = 5
+        let session = try TrainingSession(options: o, data: .init(set: set, description: "random"), out: dir)
+        #expect(session.run() == .finished)
+        let written = session.snapshot.read().value
+
+        let watcher = try RunWatcher(folder: dir)
+        let s = watcher.snapshot.read().value
+        #expect(s.step == 4 && s.totalSteps == 4 && s.finished)
+        #expect(s.losses == written.losses)
+        #expect(s.options == o)
+        #expect(s.samplesStep == 4 && s.samples?.shape == [4, 3, 8, 8])
+        #expect(s.nearestNeighbourRMSE == written.nearestNeighbourRMSE)
+        #expect(s.status.hasPrefix("watching ddpm cpu · finished"))
+        let w = try #require(watcher.weights.read().value)
+        #expect(w.step == 4 && w.emaValues == session.trainer.ema.values)
+        // The grid read back is the grid written (8-bit PNG rounding: 1/255 in [0,1], 2/255 in [-1,1]).
+        let drawn = try #require(written.samples).data.map { min(1, max(-1, $0)) }
+        let read = try #require(s.samples).data
+        #expect(zip(drawn, read).allSatisfy { abs($0 - $1) <= 2.0 / 255 + 1e-6 })
+    }
+
+    @Test func anEmptyOrMissingFolder() throws {
+        let dir = try CommandFixtures.tempFolder("watch-empty")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let watcher = try RunWatcher(folder: dir)
+        #expect(watcher.snapshot.read().value.status == "waiting for metrics.jsonl")
+        #expect(watcher.weights.read().value == nil)
+        do {
+            _ = try RunWatcher(folder: dir + "/nope")
+            Issue.record("a missing folder must be an error")
+        } catch let e as EngineError {
+            #expect(e.message.contains("no such folder"))
+        }
+    }
+
+    @Test func gridsSplitBackIntoTheirImages() {
+        let images = (0..<5).map { k in RGBImage(width: 3, height: 3, red: Float(k) / 5, green: 0.5, blue: 1) }
+        let grid = ImageGrid.makeGrid(images, nrow: 3, padding: 2)
+        #expect(ImageGrid.split(grid, count: 5, tile: 3, nrow: 3) == images)
+        #expect(ImageGrid.split(grid, count: 5, tile: 4) == nil, "a wrong tile size does not fit")
+    }
+}
