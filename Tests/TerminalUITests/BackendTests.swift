@@ -148,25 +148,3 @@ import TerminalUI
         #expect(Glyphs.ascii.ellipsis == "..." && Glyphs.unicode.ellipsis == "…")
     }
 }
-
-@Suite struct DemoFrameTests {
-    @Test func rendersAtManySizesWithoutTrapping() {
-        for glyphs in [Glyphs.unicode, .ascii] {
-            for w in stride(from: 0, through: 91, by: 13) {
-                for h in stride(from: 0, through: 31, by: 5) {
-                    let g = TerminalUIDemo.frame(width: w, height: h, glyphs: glyphs)
-                    #expect(g.width == w && g.height == h)
-                }
-            }
-        }
-    }
-
-    @Test func fullFrameAndTooSmallFrame() {
-        let g = TerminalUIDemo.frame(width: 80, height: 24, theme: Theme.named("light")!)
-        #expect(g.text(row: 0).contains("ddpm · TerminalUI demo"))
-        #expect(g.text(row: 22).contains("[q] quit"))
-        let small = TerminalUIDemo.frame(width: 40, height: 10)
-        let text = small.textLines().joined(separator: " ")
-        #expect(text.contains("Terminal is 40x10; ddpm needs at least") && text.contains("60x20 — enlarge the window"))
-    }
-}
