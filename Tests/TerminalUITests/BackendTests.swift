@@ -48,6 +48,21 @@ import TerminalUI
         #expect(backend.flushCount == 1)
         #expect(MemoryBackend(width: 2, height: 2, glyphs: .ascii).makeGrid(theme: t).glyphs == .ascii)
     }
+
+    /// The scripted input a run-loop test drives: keys in order, a resize that changes `size`,
+    /// then nothing (after waiting the timeout, as a terminal with no key pressed).
+    @Test func scriptedInputQueue() {
+        let backend = MemoryBackend(width: 8, height: 2)
+        backend.send(.character("2"), .right)
+        backend.resize(width: 5, height: 3)
+        #expect(backend.readEvent(timeoutMs: 0) == .key(.character("2")))
+        #expect(backend.readEvent(timeoutMs: 0) == .key(.right))
+        #expect(backend.readEvent(timeoutMs: 0) == .resize)
+        #expect(backend.size.width == 5 && backend.size.height == 3 && backend.makeGrid(theme: t).width == 5)
+        #expect(backend.pendingEvents.isEmpty)
+        #expect(backend.readEvent(timeoutMs: 1) == nil)
+        #expect(backend.readEvent(timeoutMs: -1) == nil)
+    }
 }
 
 @Suite struct FrameDiffTests {
