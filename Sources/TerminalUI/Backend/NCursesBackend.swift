@@ -42,8 +42,6 @@ public final class NCursesBackend: TerminalBackend {
     /// The terminfo colour count and pair count (ncurses `COLORS`, `COLOR_PAIRS`).
     public let terminalColors: Int
     public let terminalPairs: Int
-    /// Cells drawn with the default pair because every pair was live in the frame.
-    public var pairOverflows: Int { pairs.overflows }
 
     private var screen: OpaquePointer?
     private var previous: Grid?
