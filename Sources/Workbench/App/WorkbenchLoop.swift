@@ -15,13 +15,13 @@ import TerminalUI
 /// flight and saves (the frame shows a "saving…" box meanwhile), and the loop ends once training
 /// has ended. A run that diverged exits 1.
 public final class WorkbenchLoop<Backend: TerminalBackend> {
-    public let backend: Backend
+    let backend: Backend
     public let source: ModelSource
     /// Theme and data warnings: the first shows as a notice, all are printed again on exit.
     public let warnings: [String]
     public private(set) var state: AppState
     /// 0 after `q`, 130 after a stop signal; `finish()` makes it 1 for a diverged run.
-    public private(set) var exitCode: Int32 = 0
+    private(set) var exitCode: Int32 = 0
     /// The redraw benchmark once it has run (`DDPM_BENCH_REDRAW`), for its report.
     private(set) var benchmarked: RedrawBenchmark?
 
