@@ -65,7 +65,7 @@ import ImageIO
         #expect(crop.pixels[0..<4] == [11, 12, 21, 22])
         let flipped = image.cropped(x: 1, y: 1, width: 2, height: 2, flipHorizontally: true)
         #expect(flipped.pixels[0..<4] == [12, 11, 22, 21])
-        let mirror = image.flippedHorizontally()
+        let mirror = image.cropped(x: 0, y: 0, width: 4, height: 3, flipHorizontally: true)
         #expect(mirror[0, 2, 0] == 23 && mirror[0, 2, 3] == 20)
         let centre = image.centreCropped(width: 2, height: 1)
         #expect(centre.pixels[0..<2] == [11, 12])

@@ -48,6 +48,21 @@ import TerminalUI
         #expect(backend.flushCount == 1)
         #expect(MemoryBackend(width: 2, height: 2, glyphs: .ascii).makeGrid(theme: t).glyphs == .ascii)
     }
+
+    /// The scripted input a run-loop test drives: keys in order, a resize that changes `size`,
+    /// then nothing (after waiting the timeout, as a terminal with no key pressed).
+    @Test func scriptedInputQueue() {
+        let backend = MemoryBackend(width: 8, height: 2)
+        backend.send(.character("2"), .right)
+        backend.resize(width: 5, height: 3)
+        #expect(backend.readEvent(timeoutMs: 0) == .key(.character("2")))
+        #expect(backend.readEvent(timeoutMs: 0) == .key(.right))
+        #expect(backend.readEvent(timeoutMs: 0) == .resize)
+        #expect(backend.size.width == 5 && backend.size.height == 3 && backend.makeGrid(theme: t).width == 5)
+        #expect(backend.pendingEvents.isEmpty)
+        #expect(backend.readEvent(timeoutMs: 1) == nil)
+        #expect(backend.readEvent(timeoutMs: -1) == nil)
+    }
 }
 
 @Suite struct FrameDiffTests {
@@ -146,27 +161,5 @@ import TerminalUI
         #expect(Glyphs.ascii.border(rounded: true).topLeft == "+")
         #expect(Glyphs.ascii.density(0) == " " && Glyphs.ascii.density(1) == "@")
         #expect(Glyphs.ascii.ellipsis == "..." && Glyphs.unicode.ellipsis == "…")
-    }
-}
-
-@Suite struct DemoFrameTests {
-    @Test func rendersAtManySizesWithoutTrapping() {
-        for glyphs in [Glyphs.unicode, .ascii] {
-            for w in stride(from: 0, through: 91, by: 13) {
-                for h in stride(from: 0, through: 31, by: 5) {
-                    let g = TerminalUIDemo.frame(width: w, height: h, glyphs: glyphs)
-                    #expect(g.width == w && g.height == h)
-                }
-            }
-        }
-    }
-
-    @Test func fullFrameAndTooSmallFrame() {
-        let g = TerminalUIDemo.frame(width: 80, height: 24, theme: Theme.named("light")!)
-        #expect(g.text(row: 0).contains("ddpm · TerminalUI demo"))
-        #expect(g.text(row: 22).contains("[q] quit"))
-        let small = TerminalUIDemo.frame(width: 40, height: 10)
-        let text = small.textLines().joined(separator: " ")
-        #expect(text.contains("Terminal is 40x10; ddpm needs at least") && text.contains("60x20 — enlarge the window"))
     }
 }

@@ -54,6 +54,22 @@ import Workbench
         for (w, h) in [(0, 0), (1, 1), (0, 30), (200, 0)] { _ = AppFixture.frame(input, width: w, height: h) }
     }
 
+    /// Any size from nothing to just above the minimum, either glyph set, every screen: the frame
+    /// has exactly that size and rendering never traps (the checks of the removed TerminalUI demo,
+    /// now on the renderer the app uses).
+    @Test func everyScreenRendersAtManySizesWithoutTrapping() throws {
+        for input in try inputs() {
+            for glyphs in [Glyphs.unicode, .ascii] {
+                for w in stride(from: 0, through: 91, by: 13) {
+                    for h in stride(from: 0, through: 31, by: 5) {
+                        let g = AppFixture.frame(input, width: w, height: h, glyphs: glyphs)
+                        #expect(g.width == w && g.height == h, "\(input.state.screen) \(w)x\(h)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func screensStayInsideTheirAreaAndSurviveTinyAreas() throws {
         let areas = [Rect.zero, Rect(x: 5, y: 5, width: 0, height: 3), Rect(x: 3, y: 2, width: 1, height: 1),
                      Rect(x: 10, y: 4, width: 7, height: 3), Rect(x: 2, y: 1, width: 30, height: 9)]

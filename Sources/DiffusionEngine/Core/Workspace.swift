@@ -59,9 +59,6 @@ public final class Workspace {
         return buffers[i]!
     }
 
-    /// Scratch floats held by this thread's workspace.
-    public var footprint: Int { capacities.reduce(0, +) }
-
     /// This thread's workspace (created on first use, freed when the thread exits).
     public static var current: Workspace {
         if let raw = pthread_getspecific(key) {

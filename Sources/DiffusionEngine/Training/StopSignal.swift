@@ -9,13 +9,16 @@ import Glibc
 public enum StopSignal {
     static let requested = Atomic<Int32>(0)
 
-    /// Installs the handlers (idempotent).
+    /// Installs the handlers and unblocks both signals on the calling thread (idempotent). Call it
+    /// on the main thread before starting any other, so every thread inherits the open mask.
+    ///
+    /// Why unblock: a process inherits its parent's blocked-signal mask across exec. Started from a
+    /// thread that blocks SIGINT (Foundation's `Process` spawns that way, so do some supervisors
+    /// and test runners), a handler alone never runs and Ctrl-C stays pending for the whole run.
+    /// This is the one place the project unblocks them (the CLI and the workbench both call it).
     public static func install() {
         signal(SIGINT, stopHandler)
         signal(SIGTERM, stopHandler)
-        // A process can inherit SIGINT/SIGTERM blocked (a parent's thread mask survives exec); then
-        // Ctrl-C would be silently ignored for the whole run. Unblock them for this thread, which
-        // every thread started afterwards inherits.
         var set = sigset_t()
         sigemptyset(&set)
         sigaddset(&set, SIGINT)

@@ -37,9 +37,4 @@ extension RGBImage {
                      "centreCropped: \(width)x\(height) does not fit the \(self.width)x\(self.height) image")
         return cropped(x: (self.width - width) / 2, y: (self.height - height) / 2, width: width, height: height)
     }
-
-    /// The image mirrored left-right.
-    public func flippedHorizontally() -> RGBImage {
-        cropped(x: 0, y: 0, width: width, height: height, flipHorizontally: true)
-    }
 }

@@ -1,12 +1,11 @@
-/// A key press, independent of ncurses (the app's key map and the tests use this type).
+/// A key press, independent of ncurses (the app's key map and the tests use this type). A resize
+/// is not a key: backends report it as `InputEvent.resize`.
 ///
 /// Ctrl-C is not a key: with the terminal in cbreak mode it raises SIGINT, which the app handles.
 public enum Key: Hashable, Sendable {
     case up, down, left, right
     case pageUp, pageDown, home, end
     case tab, backTab, enter, escape, backspace, delete, insert
-    /// The terminal was resized; read the backend's new `size`.
-    case resize
     /// F1...F12.
     case function(Int)
     /// Ctrl plus a letter (lower case), other than the keys that have their own case

@@ -15,7 +15,8 @@ import Foundation
 ///   recycles them.
 /// - Drawing: only cells that differ from the previous frame are written (`FrameDiff`);
 ///   ncurses then sends only what changed on screen.
-/// - Input: `readKey(timeoutMs:)` with `wget_wch` (wide characters). Ctrl-C raises SIGINT.
+/// - Input: `readEvent(timeoutMs:)` with `wget_wch` (wide characters); a resize is an event too.
+///   Ctrl-C raises SIGINT.
 /// - Shutdown: `stop()` (idempotent, also called by `deinit`) runs `endwin` and frees the screen.
 ///
 /// ncurses is not thread-safe: create, draw, read keys and stop from ONE thread.
@@ -41,8 +42,6 @@ public final class NCursesBackend: TerminalBackend {
     /// The terminfo colour count and pair count (ncurses `COLORS`, `COLOR_PAIRS`).
     public let terminalColors: Int
     public let terminalPairs: Int
-    /// Cells drawn with the default pair because every pair was live in the frame.
-    public var pairOverflows: Int { pairs.overflows }
 
     private var screen: OpaquePointer?
     private var previous: Grid?
@@ -167,21 +166,25 @@ public final class NCursesBackend: TerminalBackend {
         wrefresh(stdscr)
     }
 
-    /// Waits up to `timeoutMs` (negative: forever, 0: poll) for a key.
-    /// - Returns: the key, or nil on timeout. `.resize` means `size` has changed.
-    public func readKey(timeoutMs: Int) -> Key? {
+    /// Reads one key with `wget_wch` (wide characters); `KEY_RESIZE` becomes `.resize` and forgets
+    /// the previous frame, since ncurses has already resized its screen.
+    /// - Returns: the event, or nil on timeout (and for key codes the app has no name for).
+    public func readEvent(timeoutMs: Int) -> InputEvent? {
         guard screen != nil else { return nil }
         wtimeout(stdscr, Int32(clamping: timeoutMs))
         var ch: wint_t = 0
         let result = wget_wch(stdscr, &ch)
         if result == ERR { return nil }
         if result == KEY_CODE_YES {
-            let key = NCursesBackend.mapKeyCode(Int32(ch))
-            if key == .resize { invalidate() }
-            return key
+            let code = Int32(ch)
+            if code == KEY_RESIZE {
+                invalidate()
+                return .resize
+            }
+            return NCursesBackend.mapKeyCode(code).map(InputEvent.key)
         }
         guard let scalar = Unicode.Scalar(UInt32(ch)) else { return nil }
-        return Key(character: Character(scalar))
+        return .key(Key(character: Character(scalar)))
     }
 
     static func mapKeyCode(_ code: Int32) -> Key? {
@@ -194,7 +197,6 @@ public final class NCursesBackend: TerminalBackend {
         case KEY_NPAGE: return .pageDown
         case KEY_HOME: return .home
         case KEY_END: return .end
-        case KEY_RESIZE: return .resize
         case KEY_ENTER: return .enter
         case KEY_BACKSPACE: return .backspace
         case KEY_DC: return .delete

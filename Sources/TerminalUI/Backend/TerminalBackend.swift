@@ -1,7 +1,9 @@
-/// Where frames go: the terminal (ncurses), a string (ANSI), or memory (tests).
+/// Where frames go and where input comes from: the terminal (ncurses) or memory (tests).
 ///
 /// The app renders widgets into a `Grid` of `size`, hands it to `draw`, then calls `flush`
-/// once per frame. Backends own no widget logic.
+/// once per frame; it reads keys and resizes with `readEvent`. Backends own no widget logic.
+/// Input belongs here (ratatui's model) so one run loop, generic over the backend, serves the
+/// terminal and the tests that script keys into a `MemoryBackend`.
 public protocol TerminalBackend: AnyObject {
     /// The drawable size in cells.
     var size: (width: Int, height: Int) { get }
@@ -11,6 +13,11 @@ public protocol TerminalBackend: AnyObject {
     func draw(_ grid: Grid)
     /// Makes the staged frame visible.
     func flush()
+    /// Forgets what is on screen, so the next `draw` writes every cell (a full redraw).
+    func invalidate()
+    /// Waits up to `timeoutMs` (negative: forever, 0: poll) for the next key or resize.
+    /// - Returns: the event, or nil when none arrived in time.
+    func readEvent(timeoutMs: Int) -> InputEvent?
 }
 
 extension TerminalBackend {

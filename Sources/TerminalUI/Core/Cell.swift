@@ -41,9 +41,4 @@ public struct Style: Hashable, Sendable {
         self.bg = bg
         self.attributes = attributes
     }
-
-    /// The same style with extra attributes.
-    public func adding(_ extra: CellAttributes) -> Style {
-        Style(fg: fg, bg: bg, attributes: attributes.union(extra))
-    }
 }

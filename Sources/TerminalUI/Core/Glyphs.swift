@@ -105,9 +105,6 @@ public enum Glyphs: Hashable, Sendable {
     /// A thin vertical rule (`│` / `|`), e.g. for cursors and separators.
     public var verticalRule: Character { self == .unicode ? "│" : "|" }
 
-    /// A thin horizontal rule (`─` / `-`).
-    public var horizontalRule: Character { self == .unicode ? "─" : "-" }
-
     static let lowerBlocks: [Character] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
     static let leftBlocks: [Character] = [" ", "▏", "▎", "▍", "▌", "▋", "▊", "▉", "█"]
 }

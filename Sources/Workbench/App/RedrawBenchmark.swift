@@ -14,9 +14,11 @@ struct RedrawBenchmark {
     let frames: Int
     /// Full redraws (every cell written) and updates (a typical change: the next step, the next
     /// cursor position, a new snapshot; only changed cells written), per screen.
-    var full: [Screen: [WorkbenchApp.FrameTiming]] = [:]
-    var update: [Screen: [WorkbenchApp.FrameTiming]] = [:]
+    var full: [Screen: [FrameTiming]] = [:]
+    var update: [Screen: [FrameTiming]] = [:]
     var notes: [String] = []
+    /// The backend's size while measuring.
+    var size = (width: 0, height: 0)
 
     static func fromEnvironment() -> RedrawBenchmark? {
         guard let v = ProcessInfo.processInfo.environment["DDPM_BENCH_REDRAW"], let n = Int(v), n > 0 else { return nil }
@@ -33,8 +35,9 @@ struct RedrawBenchmark {
         return ready()
     }
 
-    mutating func run(state start: AppState, source: ModelSource, worker: ChainWorker, backend: NCursesBackend, theme: Theme) {
+    mutating func run<Backend: TerminalBackend>(state start: AppState, source: ModelSource, worker: ChainWorker, backend: Backend, theme: Theme) {
         var state = start
+        size = backend.size
         if source.snapshot().value.samples == nil && !source.info.viewOnly {
             source.perform(.sampleNow)
             if !wait(600, { source.snapshot().value.samples != nil }) { notes.append("no samples arrived: Train measured without them") }
@@ -57,7 +60,7 @@ struct RedrawBenchmark {
                            denoise: worker.denoise.read().value, compare: worker.compare.read().value,
                            newestWeightsStep: source.weights().step, theme: theme)
             }
-            for _ in 0..<frames { full[screen, default: []].append(WorkbenchApp.drawFrame(input(state), backend: backend, full: true)) }
+            for _ in 0..<frames { full[screen, default: []].append(FrameTiming.draw(input(state), on: backend, full: true)) }
             // Updates: alternate between this frame and its neighbour (the next step, cursor, line).
             var other = state
             switch screen {
@@ -68,13 +71,13 @@ struct RedrawBenchmark {
             case .help: other.helpScroll += 1
             }
             for i in 0..<frames {
-                update[screen, default: []].append(WorkbenchApp.drawFrame(input(i % 2 == 0 ? other : state), backend: backend))
+                update[screen, default: []].append(FrameTiming.draw(input(i % 2 == 0 ? other : state), on: backend))
                 if screen == .train { usleep(20_000) }  // let training publish between frames
             }
         }
     }
 
-    func report(size: (width: Int, height: Int), colorMode: String) -> String {
+    func report(colorMode: String) -> String {
         func ms(_ xs: [Double]) -> String {
             let s = xs.sorted()
             guard !s.isEmpty else { return "-" }

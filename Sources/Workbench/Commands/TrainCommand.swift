@@ -67,7 +67,7 @@ public struct TrainCommand: Sendable {
         let session = try TrainingSession(options: options, data: loaded, out: outPath, resume: resume, steps: overrides.steps)
         printHeader(session: session, startStep: startStep, console: console)
 
-        StopSignals.install()
+        StopSignal.install()
         let (end, progress) = loop(session: session, console: console)
         return finish(end, progress: progress, session: session, console: console)
     }

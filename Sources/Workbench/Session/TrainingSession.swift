@@ -74,7 +74,6 @@ public final class TrainingSession: @unchecked Sendable {
     public func skipFinalGrid() { requests.update { $0.skipFinalGrid = true } }
     /// Asks for a fresh `weights` copy after the current step.
     public func requestWeights() { requests.update { $0.weights = true } }
-    public var isPaused: Bool { requests.read().value.pause }
 
     // MARK: The loop
 

@@ -1,0 +1,108 @@
+import DiffusionEngine
+import Foundation
+import Testing
+import TerminalUI
+import Workbench
+
+/// The whole run loop on a `MemoryBackend`: the workbench opened on the built-in faces with the
+/// `fixture` model (T = 10), training for real on its thread and chains on theirs, driven by
+/// scripted keys and read back from the frames it flushed. What `EndToEndTests` does through tmux
+/// and a release binary, here in-process and in a few seconds of a debug build.
+@Suite struct RunLoopTests {
+    static func launch(out: String, checkpoint: String? = nil) -> AppLaunch {
+        var o = AppFixture.options
+        o.steps = 100_000      // training is still running when `q` comes
+        o.saveEvery = 100_000  // the only checkpoint is the one quitting writes
+        return AppLaunch(options: o, data: .builtin, out: out, checkpoint: checkpoint, viewOnly: checkpoint != nil, theme: nil)
+    }
+
+    struct NeverDrawn: Error {}
+
+    /// Runs loop steps until the flushed frame contains `text`, at most `seconds`.
+    /// - Returns: that frame's text.
+    @discardableResult
+    func step<B>(_ loop: WorkbenchLoop<B>, _ backend: MemoryBackend, until text: String, seconds: Double = 30,
+                 sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        var frame = ""
+        while Date() < deadline, loop.step() {
+            frame = backend.textLines().joined(separator: "\n")
+            if frame.contains(text) { return frame }
+        }
+        Issue.record("never drew \"\(text)\"; the last frame:\n\(frame)", sourceLocation: sourceLocation)
+        throw NeverDrawn()
+    }
+
+    @Test func keysScreensResizeAndQuitOnTheMemoryBackend() throws {
+        let out = try CommandFixtures.tempFolder("run-loop")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let backend = MemoryBackend(width: 160, height: 50)
+        let loop = try WorkbenchLoop(Self.launch(out: out), backend: backend, stopRequested: { false })
+        defer { _ = loop.finish() }
+        #expect(backend.textLines().joined().contains("loading data and model…"))
+
+        // Every screen: digits, F-keys (digits are screen-local on Denoise and Compare), `?` and back.
+        let train = try step(loop, backend, until: "Loss (log scale)")
+        #expect(train.contains(" 1 Train  2 Schedule  3 Denoise  4 Compare  5 Help "))
+        backend.send(.character("2"))
+        try step(loop, backend, until: "t = 5 of 0-9")
+        backend.send(.character("3"))
+        try step(loop, backend, until: "x_t  (t = 9)")
+        backend.send(.right)  // one Denoise step, computed by the chain worker
+        try step(loop, backend, until: "x_t  (t = 8)")
+        #expect(loop.state.denoise.position == 1)
+        backend.send(.function(4))
+        try step(loop, backend, until: "Switches: A | B")
+        backend.send(.function(5))
+        try step(loop, backend, until: "Keys on every screen")
+        backend.send(.character("1"))
+        try step(loop, backend, until: "Loss by timestep")
+        backend.send(.character("?"))
+        try step(loop, backend, until: "Keys on every screen")
+        #expect(loop.state.screen == .help && loop.state.returnScreen == .train)
+        backend.send(.character("?"))
+        try step(loop, backend, until: "Loss by timestep")
+
+        // Paused, nothing changes: the loop keeps polling but draws no frame.
+        backend.send(.character("p"))
+        try step(loop, backend, until: "paused")
+        #expect(loop.source.snapshot().value.paused)
+        let flushes = backend.flushCount
+        for _ in 0..<5 { loop.step() }
+        #expect(backend.flushCount == flushes)
+
+        // A resize below the minimum, then back: the frame follows the size.
+        backend.resize(width: 60, height: 20)
+        try step(loop, backend, until: "Terminal is 60x20")
+        #expect(backend.flushed?.width == 60 && backend.flushed?.height == 20)
+        backend.resize(width: 100, height: 30)
+        try step(loop, backend, until: "Loss (log scale)")
+        #expect(backend.textLines().count == 30 && backend.textLines()[0].count == 100)
+
+        // q: the frame says it is saving while training finishes its step and writes the
+        // checkpoint; q again gives up the final grid (its sample metrics take seconds in a debug
+        // build), never the checkpoint.
+        backend.send(.character("q"))
+        #expect(loop.step())
+        let quitting = backend.textLines().joined(separator: "\n")
+        #expect(quitting.contains("quitting") && quitting.contains("saving"), "\(quitting)")
+        backend.send(.character("q"))
+        #expect(loop.run() == 0)
+        #expect(loop.state.skippingFinalGrid)
+        let checkpoint = out + "/checkpoint.safetensors"
+        #expect(FileManager.default.fileExists(atPath: checkpoint))
+        #expect(loop.source.end == .stopped(signal: nil))
+        #expect(loop.farewell.contains("checkpoint saved to \(checkpoint). Resume: ddpm --checkpoint \(checkpoint)"), "\(loop.farewell)")
+
+        // That checkpoint opened for viewing (Denoise first); a stop signal closes it with 130.
+        let viewer = MemoryBackend(width: 120, height: 40)
+        var signalled = false
+        let view = try WorkbenchLoop(Self.launch(out: out, checkpoint: checkpoint), backend: viewer, stopRequested: { signalled })
+        defer { _ = view.finish() }
+        #expect(viewer.textLines().joined().contains("loading the checkpoint…"))
+        try step(view, viewer, until: "x_t  (t = 9)")
+        signalled = true
+        #expect(view.run() == 130)
+        #expect(view.farewell == "ddpm: closed \(checkpoint)")
+    }
+}
