@@ -61,7 +61,7 @@ public struct CompareCommand: Sendable {
         say("  switches that differ: " + (diff.isEmpty ? "none (A and B are the same set)" : diff.map { sw in
             sw.checklistItem == "—" ? sw.displayName : "\(sw.displayName) (\(sw.checklistItem))"
         }.joined(separator: ", ")))
-        let trainingOnly = diff.filter { $0 == .lossInput || $0 == .loss }
+        let trainingOnly = diff.filter(\.isTrainingOnly)
         if !trainingOnly.isEmpty {
             say("  note: \(trainingOnly.map(\.key).joined(separator: ", ")) change training only, not sampling; compare checkpoints trained each way to see them")
         }
@@ -82,7 +82,7 @@ public struct CompareCommand: Sendable {
 
         var fwd: ForwardComparison?
         var forwardImages = 0
-        if fa.forwardCoefficients != fb.forwardCoefficients {
+        if fa.differs(from: fb, in: .forwardProcess) {
             let loaded = try DataSource(folder: data, className: className).load(size: cm.options.model.imageSize)
             let crops = loaded.set.centreCrops()
             let n = min(count, loaded.set.count)
