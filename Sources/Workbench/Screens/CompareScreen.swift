@@ -74,7 +74,7 @@ public enum CompareScreen {
             return
         }
         let k = shownFrame(input, h)
-        let f = h.frames[k]
+        let f = h.frames[k], d = f.difference
         // Wide and tall: three images at a whole scale, the per-step panel below them at full
         // width. Otherwise the panel is a fourth column beside smaller images.
         let size = f.xA.shape[3]
@@ -94,7 +94,7 @@ public enum CompareScreen {
         blockB.render(into: &grid, area: cols[1], theme: theme)
         HalfBlockImage(ImageTiles.pixelImage(f.xB)).render(into: &grid, area: blockB.inner(cols[1]), theme: theme)
         let diff = ImageTiles.differenceMap(f.xA, f.xB, ramp: theme.graphRamp)
-        let blockD = Block(title: AsciiFallback.text("|A−B| (0…\(FixComparison.format(f.maxAbs)))", g).replacingOccurrences(of: "−", with: "-"))
+        let blockD = Block(title: AsciiFallback.text("|A−B| (0…\(FixComparison.format(d.maxAbs)))", g).replacingOccurrences(of: "−", with: "-"))
         blockD.render(into: &grid, area: cols[2], theme: theme)
         diff.image.render(into: &grid, area: blockD.inner(cols[2]), theme: theme)
 
@@ -105,11 +105,11 @@ public enum CompareScreen {
         renderDeltaSparkline(h, position: k, theme: theme, into: &grid, area: parts[0])
         var lines: [TextLine] = [
             TextLine([Span(AsciiFallback.text("at this step: max |Δ| ", g), fg: theme.inactiveFg),
-                      Span(FixComparison.format(f.maxAbs), fg: f.differs ? theme.warn : theme.ok, attributes: .bold),
-                      Span("  RMS ", fg: theme.inactiveFg), Span(FixComparison.format(f.rms))]),
+                      Span(FixComparison.format(d.maxAbs), fg: d.differs ? theme.warn : theme.ok, attributes: .bold),
+                      Span("  RMS ", fg: theme.inactiveFg), Span(FixComparison.format(d.rms))]),
         ]
         if parts[1].height >= 3 {
-            lines.append(TextLine(AsciiFallback.text("rounding threshold \(FixComparison.format(f.threshold)) (1e-5 · max |x|)", g), fg: theme.inactiveFg))
+            lines.append(TextLine(AsciiFallback.text("rounding threshold \(FixComparison.format(d.threshold)) (1e-5 · max |x|)", g), fg: theme.inactiveFg))
             lines.append(TextLine(AsciiFallback.text("frame \(k) of \(h.frames.count - 1)" + (input.state.compare.position == nil ? " · following" : " · ← → browse, f follow")
                 + " · \(h.modelCalls) model calls for \(2 * h.stepsDone) steps", g), fg: theme.inactiveFg))
         }
