@@ -12,13 +12,22 @@ import DiffusionEngine
 
     func fixes(_ text: String) -> FixSet { try! FixSet(parsing: text) }
 
+    /// A and B's chains run on one seed until `onStep` says stop (the engine's `ChainPair`).
+    func compare(
+        model: Denoiser, a: FixSet, b: FixSet, seed: UInt64,
+        onStep: (StepDifference, StepInfo, StepInfo) -> Bool = { _, _, _ in true }
+    ) throws -> ChainPair {
+        var pair = try ChainPair(diffusion: diffusion(), a: a, b: b, shape: Self.shape, rng: RandomGenerator(seed: seed))
+        pair.run(model: model, onStep: onStep)
+        return pair
+    }
+
     @Test func finalStepPosteriorMeanEqualsXRecon() throws {
         // FIX 3 changes nothing measurable: at t = 0, coef1 = 1 and coef2 = 0.
         for clip in ["on", "off"] {
-            let r = try FixComparison.reverse(
-                model: LinearDenoiser(channels: 3), diffusion: diffusion(), a: fixes("clip=\(clip)"),
-                b: fixes("clip=\(clip),t0=xrecon"), shape: Self.shape, rng: RandomGenerator(seed: 1))
-            #expect(r.completed && r.steps.count == 50)
+            let r = try compare(
+                model: LinearDenoiser(channels: 3), a: fixes("clip=\(clip)"), b: fixes("clip=\(clip),t0=xrecon"), seed: 1)
+            #expect(r.isFinished && r.steps.count == 50)
             #expect(r.identical)
             #expect(r.largestMaxAbs == 0)
             #expect(r.verdict == "identical within float rounding (max |Δ| 0)")
@@ -26,9 +35,8 @@ import DiffusionEngine
     }
 
     @Test func extractingAllCoefficientsGivesTheSameNumbers() throws {
-        let r = try FixComparison.reverse(
-            model: LinearDenoiser(channels: 3), diffusion: diffusion(), a: .fixed, b: fixes("extract=all"),
-            shape: Self.shape, rng: RandomGenerator(seed: 2),
+        let r = try compare(
+            model: LinearDenoiser(channels: 3), a: .fixed, b: fixes("extract=all"), seed: 2,
             onStep: { _, sa, sb in
                 #expect(sa.coefficients.count == 5 && sa.coefficients.allSatisfy(\.used))
                 #expect(sb.coefficients.count == 8 && sb.coefficients.filter { !$0.used }.map(\.name)
@@ -39,9 +47,8 @@ import DiffusionEngine
     }
 
     @Test func reverseVarianceBetaDiffersFromPosterior() throws {
-        let r = try FixComparison.reverse(
-            model: LinearDenoiser(channels: 3), diffusion: diffusion(), a: .fixed, b: fixes("var=beta"),
-            shape: Self.shape, rng: RandomGenerator(seed: 3),
+        let r = try compare(
+            model: LinearDenoiser(channels: 3), a: .fixed, b: fixes("var=beta"), seed: 3,
             onStep: { _, sa, sb in
                 #expect(sa.noise == sb.noise)   // same noise whatever the switches
                 if sa.t > 0 {
@@ -58,17 +65,15 @@ import DiffusionEngine
     }
 
     @Test func clippingMattersOnlyWhenXReconLeavesTheRange() throws {
-        let over = try FixComparison.reverse(
-            model: OvershootDenoiser(), diffusion: diffusion(), a: .fixed, b: fixes("clip=off"),
-            shape: Self.shape, rng: RandomGenerator(seed: 4))
+        let over = try compare(
+            model: OvershootDenoiser(), a: .fixed, b: fixes("clip=off"), seed: 4)
         #expect(!over.identical)
         #expect(over.finalMaxAbs > 0.1)
         // The exact denoiser of a point mass inside [-1, 1] predicts x_recon = x0* inside the range.
         var target = smoothImages(n: 1, h: 4, w: 4).reshaped([3, 4, 4])
         for i in 0..<target.count { target.data[i] *= 0.8 }
-        let inside = try FixComparison.reverse(
-            model: PointMassDenoiser(target: target, schedule: Self.schedule), diffusion: diffusion(), a: .fixed,
-            b: fixes("clip=off"), shape: Self.shape, rng: RandomGenerator(seed: 4))
+        let inside = try compare(
+            model: PointMassDenoiser(target: target, schedule: Self.schedule), a: .fixed, b: fixes("clip=off"), seed: 4)
         #expect(inside.identical)
     }
 
@@ -153,11 +158,10 @@ import DiffusionEngine
 
     @Test func stoppingEarly() throws {
         var n = 0
-        let r = try FixComparison.reverse(
-            model: LinearDenoiser(channels: 3), diffusion: diffusion(), a: .fixed, b: fixes("var=beta"),
-            shape: Self.shape, rng: RandomGenerator(seed: 9), onStep: { _, _, _ in n += 1; return n < 3 })
-        #expect(!r.completed && r.steps.map(\.t) == [49, 48, 47])
-        #expect(r.verdict.hasPrefix("stopped early at t=47: differs from t=49 on"))
+        let r = try compare(
+            model: LinearDenoiser(channels: 3), a: .fixed, b: fixes("var=beta"), seed: 9, onStep: { _, _, _ in n += 1; return n < 3 })
+        #expect(!r.isFinished && r.steps.map(\.t) == [49, 48, 47])
+        #expect(r.verdict.hasPrefix("so far (down to t=47): differs from t=49 on; current RMS Δ "))
 
         var chain = try ReverseChain(diffusion: diffusion(), shape: Self.shape, rng: RandomGenerator(seed: 9))
         #expect(chain.nextT == 49 && !chain.isFinished)

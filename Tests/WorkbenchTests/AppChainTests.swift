@@ -4,7 +4,7 @@ import Testing
 import Workbench
 
 /// The chains behind the Denoise and Compare screens: they must be the engine's chains, step for
-/// step, and the Compare verdict must read as the engine's.
+/// step, and the Compare verdict must be the engine's, on the same measurements.
 @Suite struct AppChainTests {
     @Test func denoiseHistoryIsTheEnginesChain() throws {
         let w = try AppFixture.weights()
@@ -37,11 +37,13 @@ import Workbench
         #expect(h.frames.first?.coefficients.contains { $0.name == "posterior_mean_coef1" } == false)
     }
 
-    /// The engine's verdict for the same comparison (FixComparison.reverse).
+    /// The engine's `ChainPair` run to the end on the same weights, seed and switches: the Compare
+    /// screen must measure the same steps and so print the very same verdict.
     func engineVerdict(a: FixSet, b: FixSet) throws -> String {
         let w = try AppFixture.weights()
-        return try FixComparison.reverse(model: try w.makeModel(ema: true), diffusion: w.diffusion, a: a, b: b,
-                                         shape: [1, 3, 8, 8], rng: RandomGenerator(seed: 1)).verdict
+        var pair = try ChainPair(diffusion: w.diffusion, a: a, b: b, shape: [1, 3, 8, 8], rng: RandomGenerator(seed: 1))
+        pair.run(model: try w.makeModel(ema: true))
+        return pair.verdict
     }
 
     @Test func finalStepSwitchIsMeasuredIdentical() throws {

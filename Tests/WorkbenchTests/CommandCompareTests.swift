@@ -14,7 +14,7 @@ import Workbench
         c.count = 2
         let r = try c.run(console: console)
         #expect(r.a.finalStep == .posteriorMean && r.b.finalStep == .xRecon)
-        #expect(r.reverse.completed && r.reverse.steps.count == 20)
+        #expect(r.reverse.isFinished && r.reverse.steps.count == 20)
         #expect(r.reverse.identical)
         #expect(r.forward == nil, "the forward switch is the same, so no forward comparison")
         let out = console.capturedOutput

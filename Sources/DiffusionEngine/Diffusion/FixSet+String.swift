@@ -9,14 +9,14 @@
 extension FixSet: CustomStringConvertible {
     /// The full compact form, every switch spelled out in `FixSwitch.allCases` order.
     public var description: String {
-        FixSwitch.allCases.map { "\($0.key)=\($0.choiceTokens[$0.choiceIndex(in: self)])" }.joined(separator: ",")
+        FixSwitch.allCases.map { $0.item(in: self) }.joined(separator: ",")
     }
 
     /// Only the switches that differ from `FixSet.fixed` ("fixed" when none do), for short labels.
     public var shortDescription: String {
         let d = differences(from: .fixed)
         if d.isEmpty { return "fixed" }
-        return d.map { "\($0.key)=\($0.choiceTokens[$0.choiceIndex(in: self)])" }.joined(separator: ",")
+        return d.map { $0.item(in: self) }.joined(separator: ",")
     }
 
     /// Parses the compact form.

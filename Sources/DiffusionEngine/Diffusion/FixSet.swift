@@ -1,5 +1,7 @@
 /// The course code's mistakes as switches: one field per switch, the first choice of each being
-/// the fixed/default behaviour (see `FixSwitch` for names, checklist items and explanations).
+/// the fixed/default behaviour. Each field has one entry in the switch table (`FixSwitch.allCases`,
+/// `FixSwitch+Table.swift`), which gives its names, checklist item, explanation, string form and
+/// JSON key; the string form, the JSON form and `differences(from:)` are all read off that table.
 ///
 /// A `FixSet` is stored in checkpoints and metrics (JSON through `Codable`), shown in the UI,
 /// given on the command line in its compact string form (`FixSet(parsing:)`, `description`), and
@@ -100,19 +102,24 @@ public struct FixSet: Codable, Equatable, Hashable, Sendable {
         FixSwitch.allCases.filter { $0.choiceIndex(in: self) != $0.choiceIndex(in: other) }
     }
 
-    private enum CodingKeys: String, CodingKey {
-        case forwardCoefficients, finalStep, lossInput, extraction, clipXRecon, reverseVariance, loss
+    /// True when `self` and `other` differ in a switch that acts in `stage` (e.g. whether an A/B
+    /// needs the forward-process comparison as well as the chains).
+    public func differs(from other: FixSet, in stage: FixSwitch.Stage) -> Bool {
+        differences(from: other).contains { $0.stages.contains(stage) }
     }
 
-    /// Missing keys take their default, so checkpoints written before a switch existed still load.
+    /// Missing keys take their default, so checkpoints written before a switch existed still load;
+    /// unknown keys are ignored, so a checkpoint written with a newer switch still loads here.
     public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        forwardCoefficients = try c.decodeIfPresent(ForwardCoefficients.self, forKey: .forwardCoefficients) ?? .precomputed
-        finalStep = try c.decodeIfPresent(FinalStep.self, forKey: .finalStep) ?? .posteriorMean
-        lossInput = try c.decodeIfPresent(LossInput.self, forKey: .lossInput) ?? .xt
-        extraction = try c.decodeIfPresent(Extraction.self, forKey: .extraction) ?? .usedOnly
-        clipXRecon = try c.decodeIfPresent(Bool.self, forKey: .clipXRecon) ?? true
-        reverseVariance = try c.decodeIfPresent(ReverseVariance.self, forKey: .reverseVariance) ?? .posterior
-        loss = try c.decodeIfPresent(LossKind.self, forKey: .loss) ?? .l1
+        let c = try decoder.container(keyedBy: FixSwitch.JSONKey.self)
+        self.init()
+        for s in FixSwitch.allCases { try s.decode(c, &self) }
+    }
+
+    /// Every switch under its field name, in table order (the keys and raw values that checkpoints
+    /// have always held).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: FixSwitch.JSONKey.self)
+        for s in FixSwitch.allCases { try s.encode(self, &c) }
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 
 /// `ddpm compare`: two fix sets on the same checkpoint, seed and noise, step by step.
 ///
-/// Runs `FixComparison.reverse` (two reverse chains in lockstep from one x_T, drawing the same
+/// Runs the engine's `ChainPair` (two reverse chains in lockstep from one x_T, drawing the same
 /// per-step noise) and prints, for every `every`-th step plus the first step that differs and
 /// the last one, t, max |Δ| and RMS Δ of the step's output, then the verdict. When the two sets
 /// differ in the forward-coefficient switch (FIX 1), it also compares `qSample` on training
@@ -37,7 +37,7 @@ public struct CompareCommand: Sendable {
     public struct Result: Sendable {
         public var a: FixSet
         public var b: FixSet
-        public var reverse: ChainComparison
+        public var reverse: ChainPair
         public var forward: ForwardComparison?
     }
 
@@ -61,18 +61,17 @@ public struct CompareCommand: Sendable {
         say("  switches that differ: " + (diff.isEmpty ? "none (A and B are the same set)" : diff.map { sw in
             sw.checklistItem == "—" ? sw.displayName : "\(sw.displayName) (\(sw.checklistItem))"
         }.joined(separator: ", ")))
-        let trainingOnly = diff.filter { $0 == .lossInput || $0 == .loss }
+        let trainingOnly = diff.filter(\.isTrainingOnly)
         if !trainingOnly.isEmpty {
             say("  note: \(trainingOnly.map(\.key).joined(separator: ", ")) change training only, not sampling; compare checkpoints trained each way to see them")
         }
 
-        let total = try smp.stepPairs(timesteps: cm.timesteps).count
+        var rev = try ChainPair(diffusion: cm.diffusion, a: fa, b: fb, sampler: smp, shape: cm.shape(count: count),
+                                rng: RandomGenerator(seed: seed))
+        let total = rev.length
         var done = 0
         let t0 = monotonicSeconds()
-        let rev = try FixComparison.reverse(
-            model: cm.model, diffusion: cm.diffusion, a: fa, b: fb, shape: cm.shape(count: count),
-            rng: RandomGenerator(seed: seed), sampler: smp
-        ) { _, _, _ in
+        rev.run(model: cm.model) { _, _, _ in
             done += 1
             if done % 10 == 0 { console.progress("step \(done)/\(total)") }
             return true
@@ -82,7 +81,7 @@ public struct CompareCommand: Sendable {
 
         var fwd: ForwardComparison?
         var forwardImages = 0
-        if fa.forwardCoefficients != fb.forwardCoefficients {
+        if fa.differs(from: fb, in: .forwardProcess) {
             let loaded = try DataSource(folder: data, className: className).load(size: cm.options.model.imageSize)
             let crops = loaded.set.centreCrops()
             let n = min(count, loaded.set.count)
@@ -115,7 +114,7 @@ public struct CompareCommand: Sendable {
         return rows.sorted()
     }
 
-    static func reverseTable(_ c: ChainComparison, every: Int) -> String {
+    static func reverseTable(_ c: ChainPair, every: Int) -> String {
         let first = c.steps.firstIndex(where: \.differs)
         let rows = shownRows(count: c.steps.count, every: every, firstDiffering: first).map { i -> [String] in
             let d = c.steps[i]
@@ -135,7 +134,7 @@ public struct CompareCommand: Sendable {
     }
 
     /// `process,t,max_abs_delta,rms_delta,threshold,differs`, every k-th row plus the first differing and last.
-    static func csv(reverse: ChainComparison, forward: ForwardComparison?, every: Int) -> String {
+    static func csv(reverse: ChainPair, forward: ForwardComparison?, every: Int) -> String {
         var out = "process,t,max_abs_delta,rms_delta,threshold,differs\n"
         func add(_ process: String, _ ds: [StepDifference]) {
             for i in shownRows(count: ds.count, every: every, firstDiffering: ds.firstIndex(where: \.differs)) {

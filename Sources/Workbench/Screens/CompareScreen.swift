@@ -5,12 +5,16 @@ import TerminalUI
 /// Screen 4: two reverse chains A and B from the same seed and noise, each with its own switch
 /// set — x_t of A, of B and |A-B| as a heat map, max |Δ| per step, and the measured verdict.
 public enum CompareScreen {
-    /// Switches that act only in training: on a sampling chain they cannot change anything.
-    public static let trainingOnly: Set<FixSwitch> = [.lossInput, .loss]
-    /// Switches that act on q_sample (the forward process), not on the reverse chain.
-    public static let forwardOnly: Set<FixSwitch> = [.forwardCoefficients]
-    /// Switches DDIM's step ignores (they belong to DDPM's ancestral step).
-    public static let ddpmOnly: Set<FixSwitch> = [.finalStep, .reverseVariance, .extraction]
+    /// The note beside a switch that differs between A and B: whether these chains can show it,
+    /// read off where the switch acts (`FixSwitch.stages`).
+    public static func note(_ s: FixSwitch, sampler: Sampler) -> String {
+        switch s.reach(sampler) {
+        case .reverseStep: return "differs"
+        case .forwardProcess: return "acts on q_sample: see forward A/B"
+        case .trainingOnly: return "training only: no effect on sampling"
+        case .otherSampler: return "\(sampler == .ddpm ? "DDPM" : "DDIM") ignores it"
+        }
+    }
 
     public static func render(_ input: FrameInput, into grid: inout Grid, area: Rect) {
         guard !area.isEmpty else { return }
@@ -23,6 +27,7 @@ public enum CompareScreen {
 
     static func renderSwitches(_ input: FrameInput, into grid: inout Grid, area: Rect) {
         let theme = input.theme, g = grid.glyphs, c = input.state.compare
+        let sampler = c.settings.sampler.sampler(ddimSteps: AppState.defaultDDIMSteps)
         var inner = area
         if area.height >= AppState.compareSwitches.count + 3 {
             let block = Block(title: "Switches: A | B (number keys flip B)",
@@ -33,13 +38,7 @@ public enum CompareScreen {
         let rows: [[Span]] = AppState.compareSwitches.enumerated().map { i, s in
             let ia = s.choiceIndex(in: c.a), ib = s.choiceIndex(in: c.b)
             let differs = ia != ib
-            var note = ""
-            if differs {
-                if trainingOnly.contains(s) { note = "training only: no effect on sampling" }
-                else if forwardOnly.contains(s) { note = "acts on q_sample: see forward A/B" }
-                else if ddpmOnly.contains(s) && c.settings.sampler == .ddim { note = "DDIM ignores it" }
-                else { note = "differs" }
-            }
+            let note = differs ? CompareScreen.note(s, sampler: sampler) : ""
             return [
                 Span("\(i + 1)", fg: theme.hiFg, attributes: .bold),
                 Span(AsciiFallback.text(s.displayName, g) + " (\(AsciiFallback.text(s.checklistItem, g)))", fg: theme.mainFg),
@@ -75,7 +74,7 @@ public enum CompareScreen {
             return
         }
         let k = shownFrame(input, h)
-        let f = h.frames[k]
+        let f = h.frames[k], d = f.difference
         // Wide and tall: three images at a whole scale, the per-step panel below them at full
         // width. Otherwise the panel is a fourth column beside smaller images.
         let size = f.xA.shape[3]
@@ -95,7 +94,7 @@ public enum CompareScreen {
         blockB.render(into: &grid, area: cols[1], theme: theme)
         HalfBlockImage(ImageTiles.pixelImage(f.xB)).render(into: &grid, area: blockB.inner(cols[1]), theme: theme)
         let diff = ImageTiles.differenceMap(f.xA, f.xB, ramp: theme.graphRamp)
-        let blockD = Block(title: AsciiFallback.text("|A−B| (0…\(FixComparison.format(f.maxAbs)))", g).replacingOccurrences(of: "−", with: "-"))
+        let blockD = Block(title: AsciiFallback.text("|A−B| (0…\(FixComparison.format(d.maxAbs)))", g).replacingOccurrences(of: "−", with: "-"))
         blockD.render(into: &grid, area: cols[2], theme: theme)
         diff.image.render(into: &grid, area: blockD.inner(cols[2]), theme: theme)
 
@@ -106,11 +105,11 @@ public enum CompareScreen {
         renderDeltaSparkline(h, position: k, theme: theme, into: &grid, area: parts[0])
         var lines: [TextLine] = [
             TextLine([Span(AsciiFallback.text("at this step: max |Δ| ", g), fg: theme.inactiveFg),
-                      Span(FixComparison.format(f.maxAbs), fg: f.differs ? theme.warn : theme.ok, attributes: .bold),
-                      Span("  RMS ", fg: theme.inactiveFg), Span(FixComparison.format(f.rms))]),
+                      Span(FixComparison.format(d.maxAbs), fg: d.differs ? theme.warn : theme.ok, attributes: .bold),
+                      Span("  RMS ", fg: theme.inactiveFg), Span(FixComparison.format(d.rms))]),
         ]
         if parts[1].height >= 3 {
-            lines.append(TextLine(AsciiFallback.text("rounding threshold \(FixComparison.format(f.threshold)) (1e-5 · max |x|)", g), fg: theme.inactiveFg))
+            lines.append(TextLine(AsciiFallback.text("rounding threshold \(FixComparison.format(d.threshold)) (1e-5 · max |x|)", g), fg: theme.inactiveFg))
             lines.append(TextLine(AsciiFallback.text("frame \(k) of \(h.frames.count - 1)" + (input.state.compare.position == nil ? " · following" : " · ← → browse, f follow")
                 + " · \(h.modelCalls) model calls for \(2 * h.stepsDone) steps", g), fg: theme.inactiveFg))
         }
@@ -170,7 +169,7 @@ public enum CompareScreen {
         lines.append(TextLine([Span(head, fg: theme.mainFg, attributes: .bold), Span(AsciiFallback.text(h.verdict, g), fg: color, attributes: .bold)]))
         if let fwd = h.forward {
             lines.append(TextLine([Span("forward q_sample A/B: ", fg: theme.mainFg), Span(AsciiFallback.text(fwd.verdict, g), fg: fwd.differingTimesteps.isEmpty ? theme.ok : theme.warn)]))
-        } else if differing.contains(where: { trainingOnly.contains($0) }) {
+        } else if differing.contains(where: \.isTrainingOnly) {
             lines.append(TextLine("training-only switches change what the model learns, not this chain: retrain with them to see an effect", fg: theme.inactiveFg))
         }
         AppRenderer.lines(lines, into: &grid, area: inner, theme: theme)

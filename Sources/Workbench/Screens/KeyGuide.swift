@@ -48,8 +48,12 @@ public enum KeyGuide {
         Entry("w", "restart on the newest weights"),
     ]
 
+    /// The Compare screen's switch keys, "1-N" for the N switches of the table (so a new switch
+    /// shows up here without an edit).
+    public static var switchKeys: String { "1-\(AppState.compareSwitches.count)" }
+
     public static let compare: [Entry] = [
-        Entry("1-7", "flip a switch of chain B (names on screen)"),
+        Entry(switchKeys, "flip a switch of chain B (names on screen)"),
         Entry("b / x", "B := A / swap A and B"),
         Entry("← → / h l", "browse the steps"),
         Entry("g / f", "first step / follow the newest"),
@@ -78,7 +82,7 @@ public enum KeyGuide {
             h = [.init("←/→", "step"), .init("space", "play"), .init("+/-", "speed"), .init("g/G", "ends"),
                  .init("0-4", "jump"), .init("r", "seed"), .init("e", "ema"), .init("d", "ddim"), .init("w", "weights")]
         case .compare:
-            h = [.init("1-7", "flip B"), .init("b", "B=A"), .init("x", "swap"), .init("←/→", "browse"), .init("f", "follow"),
+            h = [.init(switchKeys, "flip B"), .init("b", "B=A"), .init("x", "swap"), .init("←/→", "browse"), .init("f", "follow"),
                  .init("r", "seed"), .init("e", "ema"), .init("d", "ddim")]
         case .help:
             h = [.init("↑/↓", "scroll")]

@@ -3,7 +3,7 @@ import TerminalUI
 
 /// The Compare screen's keys.
 extension AppState {
-    /// The switches numbered on the Compare screen (`1`...`7` flip them in B).
+    /// The switches numbered on the Compare screen (digit keys `1`... flip them in B): the whole table.
     public static var compareSwitches: [FixSwitch] { FixSwitch.allCases }
 
     mutating func handleCompare(_ key: Key) -> [AppCommand]? {
