@@ -14,8 +14,11 @@ public struct AppLaunch: Sendable {
     public var viewOnly: Bool
     /// Theme name (built-in) or path to a .theme file; nil = default.
     public var theme: String?
+    /// A run folder another process writes, to watch instead of training (`ddpm watch DIR`).
+    public var watch: String?
 
-    public init(options: TrainingOptions, data: DataSource, out: String, checkpoint: String?, viewOnly: Bool, theme: String?) {
+    public init(options: TrainingOptions, data: DataSource, out: String, checkpoint: String?, viewOnly: Bool, theme: String?, watch: String? = nil) {
+        self.watch = watch
         self.options = options
         self.data = data
         self.out = out

@@ -61,6 +61,7 @@ public enum WorkbenchApp {
 
     /// The line printed after the terminal is restored: where the checkpoint is, how to resume.
     public static func farewell(source: ModelSource, launch: AppLaunch, end: TrainingSession.End?) -> String {
+        if let folder = source.info.watchedFolder { return "ddpm: stopped watching \(folder) (the writer goes on)" }
         if source.info.viewOnly { return "ddpm: closed \(source.info.checkpointPath ?? "the checkpoint")" }
         let snap = source.snapshot().value
         let path = snap.lastCheckpointPath ?? "\(source.info.outPath ?? launch.out)/checkpoint.safetensors"

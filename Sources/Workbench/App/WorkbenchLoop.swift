@@ -36,6 +36,8 @@ public final class WorkbenchLoop<Backend: TerminalBackend> {
     private var lastTick: Double
     /// A chain restarted "on the newest weights" waits for the copy it asked for (or 5 s).
     private var awaitingWeights: (version: Int, since: Double)?
+    /// The watched checkpoint's version the chains run on (nil before the first look).
+    private var seenWeightsVersion: Int?
 
     /// What a frame depends on; the loop redraws when it changes.
     private struct DrawKey: Equatable {
@@ -54,12 +56,13 @@ public final class WorkbenchLoop<Backend: TerminalBackend> {
     /// - Throws: a one-line error (missing folder, damaged checkpoint, …); nothing is started then.
     public init(_ launch: AppLaunch, backend: Backend, stopRequested: @escaping () -> Bool = { StopSignal.pending != nil }) throws {
         let (themes, themeIndex, themeWarnings) = WorkbenchApp.themeList(launch.theme)
-        WorkbenchLoop.drawMessage("loading \(launch.viewOnly ? "the checkpoint" : "data and model")…", backend: backend, theme: themes[themeIndex])
+        WorkbenchLoop.drawMessage("loading \(launch.watch != nil ? "the run folder" : launch.viewOnly ? "the checkpoint" : "data and model")…", backend: backend, theme: themes[themeIndex])
         let source = try ModelSource(launch)
         worker = ChainWorker(weights: { source.weights() }, forwardImage: source.info.images.map { ModelSource.firstImages($0, count: 1) })
         let warnings = themeWarnings + source.warnings
         var state = AppState(timesteps: source.info.options.timesteps, fixes: source.info.options.fixes,
                              seed: 1, viewOnly: source.info.viewOnly, themeCount: themes.count, themeIndex: themeIndex)
+        if source.info.watchedFolder != nil { state.screen = .train }
         if let first = warnings.first { state.notice = warnings.count == 1 ? first : "\(first) (+\(warnings.count - 1) more, listed on exit)" }
         self.launch = launch
         self.backend = backend
@@ -109,6 +112,7 @@ public final class WorkbenchLoop<Backend: TerminalBackend> {
     /// stopped and waited for, so no thread outlives the loop.
     public func finish() -> Int32 {
         worker.stop()
+        source.watcher?.stop()
         if source.isTraining {
             source.perform(.quit)
             source.wait(seconds: 60)
@@ -168,7 +172,19 @@ public final class WorkbenchLoop<Backend: TerminalBackend> {
         if let w = awaitingWeights, source.weightsVersion != w.version || now - w.since > 5 || !source.isTraining {
             awaitingWeights = nil
         }
+        followReplacedCheckpoint()
         worker.want(state.quitting || awaitingWeights != nil ? ChainWorker.Wants() : WorkbenchApp.wants(state))
+    }
+
+    /// Watching a run: when its writer replaces the checkpoint, the Denoise and Compare chains
+    /// start over on the new weights (loaded off this thread by the watcher).
+    private func followReplacedCheckpoint() {
+        guard source.info.watchedFolder != nil else { return }
+        let version = source.weightsVersion
+        defer { seenWeightsVersion = version }
+        guard let seen = seenWeightsVersion, seen != version else { return }
+        state.followNewWeights()
+        state.notice = "new checkpoint (step \(source.weights().step)): Denoise and Compare start over on it"
     }
 
     /// A notice stays `noticeSeconds` from when it first showed; while quitting it stays.

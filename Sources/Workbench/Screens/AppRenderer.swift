@@ -78,6 +78,7 @@ public enum AppRenderer {
     /// "training · step 1234/4000 · 45 img/s" (or paused, finished, viewing …).
     public static func statusText(_ input: FrameInput) -> String {
         let s = input.snapshot
+        if input.info.watchedFolder != nil { return "\(s.status) · step \(s.step)/\(s.totalSteps)" }
         if input.info.viewOnly { return "viewing \(input.info.checkpointPath ?? "checkpoint") · step \(s.step)" }
         var parts = [s.status, "step \(s.step)/\(s.totalSteps)"]
         if s.imagesPerSecond > 0 && !s.paused && !s.finished { parts.append(String(format: "%.1f img/s", s.imagesPerSecond)) }

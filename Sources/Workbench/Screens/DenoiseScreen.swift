@@ -134,7 +134,7 @@ public enum DenoiseScreen {
         lines.append(TextLine([Span(play, fg: d.playing ? theme.ok : theme.inactiveFg, attributes: .bold),
                                Span(" · \(AppRenderer.number(d.stepsPerSecond)) steps/s", fg: theme.mainFg),
                                Span(h.secondsPerStep > 0 ? String(format: " · %.1f ms/step", h.secondsPerStep * 1000) : "", fg: theme.inactiveFg)]))
-        if !input.info.viewOnly && input.newestWeightsStep > h.weightsStep {
+        if (!input.info.viewOnly || input.info.watchedFolder != nil) && input.newestWeightsStep > h.weightsStep {
             lines.append(TextLine("newer weights (step \(input.newestWeightsStep)): w restarts on them", fg: theme.warn))
         }
         AppRenderer.lines(lines, into: &grid, area: inner, theme: theme)

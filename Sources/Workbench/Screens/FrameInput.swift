@@ -6,7 +6,10 @@ import TerminalUI
 /// schedules to plot and a few training images for the forward strip.
 public struct RunInfo: Sendable {
     public var options: TrainingOptions
+    /// No training in this process: a checkpoint opened for viewing, or a run folder watched.
     public var viewOnly: Bool
+    /// The run folder another process writes (`ddpm watch`); nil otherwise. Implies `viewOnly`.
+    public var watchedFolder: String?
     /// The checkpoint opened or resumed (nil for a fresh run).
     public var checkpointPath: String?
     /// The run folder (where checkpoints go), nil when viewing.
@@ -18,9 +21,10 @@ public struct RunInfo: Sendable {
     public var images: Tensor?
 
     public init(options: TrainingOptions, viewOnly: Bool, checkpointPath: String?, outPath: String?,
-                dataDescription: String, images: Tensor?) {
+                dataDescription: String, images: Tensor?, watchedFolder: String? = nil) {
         self.options = options
-        self.viewOnly = viewOnly
+        self.viewOnly = viewOnly || watchedFolder != nil
+        self.watchedFolder = watchedFolder
         self.checkpointPath = checkpointPath
         self.outPath = outPath
         self.dataDescription = dataDescription

@@ -73,7 +73,7 @@ public enum TrainScreen {
 
     static func renderProgress(_ input: FrameInput, into grid: inout Grid, area: Rect) {
         let theme = input.theme, s = input.snapshot, o = s.options
-        let block = Block(title: input.info.viewOnly ? "Checkpoint" : "Progress", rightTitle: s.paused ? "paused" : nil)
+        let block = Block(title: input.info.watchedFolder != nil ? "Watched run" : input.info.viewOnly ? "Checkpoint" : "Progress", rightTitle: s.paused ? "paused" : nil)
         block.render(into: &grid, area: area, theme: theme)
         let inner = block.inner(area)
         guard !inner.isEmpty else { return }
@@ -87,7 +87,7 @@ public enum TrainScreen {
         }
         var lines: [TextLine] = []
         let f = { (l: String, v: String) in AppRenderer.field(l, v, theme: theme) }
-        if !input.info.viewOnly {
+        if !input.info.viewOnly || input.info.watchedFolder != nil {
             lines.append(f("images/s ", s.imagesPerSecond > 0 ? String(format: "%.1f", s.imagesPerSecond) : "–"))
         }
         lines.append(f("lr       ", AppRenderer.number(Double(s.learningRate))))
@@ -152,7 +152,9 @@ public enum TrainScreen {
         block.render(into: &grid, area: area, theme: theme)
         guard !inner.isEmpty else { return }
         guard let x = s.samples, x.rank == 4, x.shape[0] > 0 else {
-            let text = input.info.viewOnly
+            let text = input.info.watchedFolder != nil
+                ? "no milestone grid yet: the writer makes one every \(o.saveEvery) steps"
+                : input.info.viewOnly
                 ? "view-only: no training samples here; the Denoise screen samples this checkpoint"
                 : "no samples yet: the next come at step \((s.step / max(1, o.saveEvery) + 1) * max(1, o.saveEvery)) (every \(o.saveEvery) steps), or press s now"
             Paragraph(text: text, fg: theme.inactiveFg, wrap: true).render(into: &grid, area: inner, theme: theme)

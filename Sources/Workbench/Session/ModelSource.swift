@@ -1,13 +1,18 @@
 import DiffusionEngine
 import Foundation
 
-/// The model side of the workbench: a training session running on its own thread, or a checkpoint
-/// opened for viewing. The UI thread reads snapshots and weight copies from it and sends it the
+/// The model side of the workbench: a training session running on its own thread, a checkpoint
+/// opened for viewing, or a run folder another process writes (watched on its own thread). The UI thread reads snapshots and weight copies from it and sends it the
 /// user's requests; it never touches the trainer's arrays.
 public final class ModelSource: @unchecked Sendable {
     public let info: RunInfo
-    /// nil when viewing a checkpoint.
+    /// nil when viewing a checkpoint or watching a folder.
     public let session: TrainingSession?
+    /// The run folder followed (`ddpm watch`), nil otherwise.
+    public let watcher: RunWatcher?
+    /// Until a watched folder has a checkpoint: an untrained model of its options, so the
+    /// Denoise and Compare screens have something to run (they say which step they run on).
+    private let watchPlaceholder: ModelWeights?
     /// Things to tell the user (skipped files, …), printed again on exit.
     public let warnings: [String]
 
@@ -19,6 +24,24 @@ public final class ModelSource: @unchecked Sendable {
     /// Loads the data and builds the session (or loads the checkpoint for viewing).
     /// - Throws: a one-line error (missing folder, damaged checkpoint, …).
     public init(_ launch: AppLaunch) throws {
+        if let folder = launch.watch {
+            let w = try RunWatcher(folder: folder)
+            let options = w.snapshot.read().value.options
+            watcher = w
+            session = nil
+            fixed = nil
+            warnings = []
+            let untrained = try UNet(config: options.model, seed: options.seed)
+            let schedule = try NoiseSchedule(options.schedule, timesteps: options.timesteps)
+            watchPlaceholder = ModelWeights(
+                step: 0, config: options.model, diffusion: GaussianDiffusion(schedule: schedule, objective: options.objective, fixes: options.fixes),
+                values: untrained.store.values, emaValues: untrained.store.values)
+            info = RunInfo(options: options, viewOnly: true, checkpointPath: w.snapshot.read().value.lastCheckpointPath,
+                           outPath: folder, dataDescription: folder, images: nil, watchedFolder: folder)
+            return
+        }
+        watcher = nil
+        watchPlaceholder = nil
         if launch.viewOnly {
             guard let path = launch.checkpoint else {
                 throw EngineError("--view needs --checkpoint FILE: the checkpoint to open")
@@ -65,8 +88,9 @@ public final class ModelSource: @unchecked Sendable {
                        images: ModelSource.firstImages(session.trainer.dataset.centreCrops(), count: 16))
     }
 
-    /// Starts training on its own thread (no-op when viewing).
+    /// Starts training (or watching) on its own thread (no-op when viewing).
     public func start() {
+        watcher?.start()
         guard let session, thread == nil else { return }
         let t = Thread { [self] in
             ComputePool.setCurrentThreadNice(WorkbenchApp.computeNice)
@@ -95,16 +119,18 @@ public final class ModelSource: @unchecked Sendable {
     /// The newest snapshot and its version.
     public func snapshot() -> (value: TrainingSnapshot, version: Int) {
         if let session { return session.snapshot.read() }
+        if let watcher { return watcher.snapshot.read() }
         return (fixed!.snapshot, 0)
     }
 
     /// The newest copy of the weights.
     public func weights() -> ModelWeights {
-        session?.weights.read().value ?? fixed!.weights
+        if let watcher { return watcher.weights.read().value ?? watchPlaceholder! }
+        return session?.weights.read().value ?? fixed!.weights
     }
 
-    /// Grows with every weights copy the session publishes (0 when viewing).
-    public var weightsVersion: Int { session?.weights.read().version ?? 0 }
+    /// Grows with every weights copy the session publishes or checkpoint the watcher loads (0 when viewing).
+    public var weightsVersion: Int { session?.weights.read().version ?? watcher?.weights.read().version ?? 0 }
 
     /// Carries out a command of the key handler that concerns training.
     public func perform(_ command: AppCommand) {

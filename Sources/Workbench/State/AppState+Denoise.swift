@@ -70,3 +70,16 @@ extension AppState {
         return min(length, denoise.position + 1 + ahead)
     }
 }
+
+extension AppState {
+    /// Both chains start over on the newest weights (a watched run replaced its checkpoint): as
+    /// pressing `w` on Denoise and on Compare, without the keys.
+    public mutating func followNewWeights() {
+        denoise.settings.weightsGeneration += 1
+        denoise.position = 0
+        denoise.playing = false
+        denoise.carry = 0
+        compare.settings.weightsGeneration += 1
+        compare.position = nil
+    }
+}
