@@ -1,5 +1,5 @@
 import ArgumentParser
-import Workbench
+import Commands
 
 extension DDPM {
     /// `ddpm bench`: training and sampling speed on this machine.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Workbench
+import Commands
 
 extension DDPM {
     /// `ddpm compare`: A/B of two fix sets on the same seed and noise.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Workbench
+import Commands
 
 /// The root command: `ddpm` alone opens the workbench (the `open` subcommand is the default).
 struct DDPM: ParsableCommand {

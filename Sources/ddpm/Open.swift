@@ -1,5 +1,5 @@
 import ArgumentParser
-import Workbench
+import Commands
 
 extension DDPM {
     /// `ddpm [open]`: the interactive workbench.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Workbench
+import Commands
 
 extension DDPM {
     /// `ddpm render`: a denoising strip as ANSI art on stdout.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Workbench
+import Commands
 
 extension DDPM {
     /// `ddpm schedule`: the noise schedule's buffers.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Workbench
+import Commands
 
 /// The training options shared by `train` and `open`; nil when not given, so each command
 /// applies its own defaults (`ddpm train`: the course's; the workbench: smaller, see `--help`).

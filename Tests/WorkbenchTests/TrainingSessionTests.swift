@@ -5,16 +5,26 @@ import Workbench
 
 /// The session behind the workbench: how a stop ends (checkpoint first, then the final grid).
 @Suite struct TrainingSessionTests {
+    /// A session of the 8x8 `fixture` UNet on 6 random images, T = 20, writing to `dir`.
     func session(in dir: String, steps: Int = 3) throws -> TrainingSession {
         var rng = RandomGenerator(seed: 5)
         let set = try TrainingSet(images: rng.uniformTensor([6, 3, 9, 9], lo: -1, hi: 1), size: 8, names: [])
-        var o = CommandFixtures.fixtureOptions(timesteps: 20, steps: steps)
+        var o = TrainingOptions()
+        (o.preset, o.model, o.timesteps, o.steps) = ("fixture", .fixture, 20, steps)
+        (o.batchSize, o.accumulate, o.sampleCount) = (4, 1, 4)
         o.milestoneSamplingSteps = 0  // DDPM: 20 reverse steps, so a skip has steps to cut
         return try TrainingSession(options: o, data: .init(set: set, description: "random"), out: dir)
     }
 
+    /// A fresh empty folder under the system's temporary directory.
+    func tempFolder(_ name: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.path + "/ddpm-\(name)-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
     @Test func aStopSavesTheCheckpointAndWritesTheFinalGrid() throws {
-        let dir = try CommandFixtures.tempFolder("session-stop")
+        let dir = try tempFolder("session-stop")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let s = try session(in: dir)
         s.stop()
@@ -25,7 +35,7 @@ import Workbench
 
     /// `q` twice in the workbench: the checkpoint is still written, only the grid is given up.
     @Test func skippingTheFinalGridStillSavesTheCheckpoint() throws {
-        let dir = try CommandFixtures.tempFolder("session-skip")
+        let dir = try tempFolder("session-skip")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let s = try session(in: dir)
         s.stop()

@@ -1,3 +1,4 @@
+import Commands
 import DiffusionEngine
 import Foundation
 import Testing

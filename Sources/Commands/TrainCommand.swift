@@ -1,5 +1,6 @@
 import DiffusionEngine
 import Foundation
+import Workbench
 
 /// `ddpm train`: a headless training run with a progress line, milestones and a clean stop.
 ///

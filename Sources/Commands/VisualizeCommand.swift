@@ -1,6 +1,7 @@
 import DiffusionEngine
 import Foundation
 import ImageIO
+import Workbench
 
 /// `ddpm visualize`: the course's Part 6 as one PNG of two rows.
 ///

@@ -1,5 +1,6 @@
 import DiffusionEngine
 import Foundation
+import Workbench
 
 /// `ddpm sample`: a checkpoint to a grid PNG of generated images.
 public struct SampleCommand: Sendable {

@@ -1,6 +1,7 @@
 import DiffusionEngine
 import Foundation
 import TerminalUI
+import Workbench
 
 /// `ddpm` with no subcommand (`ddpm open`): the interactive workbench.
 ///

@@ -1,4 +1,5 @@
 import DiffusionEngine
+import Workbench
 
 /// The training flags a user typed (`--preset`, `--steps`, `--lr`, ...): nil for flags not given.
 ///

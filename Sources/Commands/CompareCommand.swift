@@ -1,5 +1,6 @@
 import DiffusionEngine
 import Foundation
+import Workbench
 
 /// `ddpm compare`: two fix sets on the same checkpoint, seed and noise, step by step.
 ///

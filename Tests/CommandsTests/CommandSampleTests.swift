@@ -1,8 +1,9 @@
+import Commands
 import DiffusionEngine
 import Foundation
 import ImageIO
-import Testing
 import TerminalUI
+import Testing
 import Workbench
 
 /// `ddpm sample`, `visualize`, `render` and the console on a fixture checkpoint.

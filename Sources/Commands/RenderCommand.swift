@@ -1,6 +1,7 @@
 import DiffusionEngine
 import Foundation
 import TerminalUI
+import Workbench
 
 /// `ddpm render`: a denoising strip printed as half-block ANSI art, no ncurses.
 ///
