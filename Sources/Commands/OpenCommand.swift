@@ -7,7 +7,7 @@ import Workbench
 ///
 /// Builds the `AppLaunch` that `WorkbenchApp.run` takes: `TrainingOptions.interactive` with the
 /// training flags applied, the data source, the run folder, and a checkpoint to resume
-/// (or, with `view`, to open for viewing only).
+/// (or, with `view`, to open for viewing only), loaded once here.
 public struct OpenCommand: Sendable {
     public var data: String?
     public var className: String?
@@ -30,11 +30,13 @@ public struct OpenCommand: Sendable {
             throw FlagError("--theme: unknown theme '\(theme)'; choose \(Theme.builtinNames.joined(separator: ", ")) or the path of a .theme file")
         }
         var options: TrainingOptions
+        var loaded: Checkpoint.Loaded?
         if let checkpoint {
             // Resuming or viewing: the checkpoint's options (validated on load), --steps may extend them.
             let c = try Checkpoint.load(path: checkpoint)
             options = c.options
             if let s = overrides.steps { options.steps = s }
+            loaded = c
         } else {
             var base = TrainingOptions.interactive
             base.augment = DataSource(folder: data, className: className).augmentsByDefault
@@ -44,7 +46,7 @@ public struct OpenCommand: Sendable {
         if checkpoint == nil { try FlagValues.checkFreshRunFolder(folder, resumeFlag: "--checkpoint") }
         return AppLaunch(
             options: options, data: DataSource(folder: data, className: className), out: folder,
-            checkpoint: checkpoint, viewOnly: view, theme: theme)
+            checkpoint: loaded, viewOnly: view, theme: theme)
     }
 
     /// Launches the workbench; returns its exit code.

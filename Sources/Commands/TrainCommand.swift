@@ -34,7 +34,7 @@ public struct TrainCommand: Sendable {
 
         // Options: from the flags, or from the checkpoint when resuming.
         let options: TrainingOptions
-        var startStep = 0
+        var checkpoint: Checkpoint.Loaded?
         if let resume {
             let c = try Checkpoint.load(path: resume)
             var o = c.options
@@ -51,7 +51,7 @@ public struct TrainCommand: Sendable {
                 console.warn("\(ignored.joined(separator: ", ")) ignored with --resume: the run keeps the checkpoint's options")
             }
             options = o
-            startStep = c.step
+            checkpoint = c
         } else {
             var base = TrainingOptions()
             base.augment = DataSource(folder: data, className: className).augmentsByDefault
@@ -65,8 +65,10 @@ public struct TrainCommand: Sendable {
         let loaded = try source.load(size: options.model.imageSize)
         for w in loaded.warnings { console.warn("skipped \(w)") }
 
-        let session = try TrainingSession(options: options, data: loaded, out: outPath, resume: resume, steps: overrides.steps)
-        printHeader(session: session, startStep: startStep, console: console)
+        // The checkpoint read above is the one the trainer resumes from: it is loaded once.
+        let session = try checkpoint.map { try TrainingSession(resuming: $0, steps: options.steps, data: loaded, out: outPath) }
+            ?? TrainingSession(options: options, data: loaded, out: outPath)
+        printHeader(session: session, startStep: checkpoint?.step ?? 0, console: console)
 
         StopSignals.install()
         let (end, progress) = loop(session: session, console: console)

@@ -151,7 +151,7 @@ import Workbench
         c.view = true
         let l = try c.launch()
         #expect(l.options == CommandFixtures.fixtureOptions())
-        #expect(l.out == dir && l.viewOnly && l.checkpoint == path)
+        #expect(l.out == dir && l.viewOnly && l.checkpoint?.path == path)
 
         // A fresh workbench run does not take over that folder.
         var fresh = OpenCommand()

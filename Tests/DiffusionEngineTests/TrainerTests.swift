@@ -53,7 +53,7 @@ func temporaryDirectory(_ name: String) -> String {
         let first = try Trainer(options: smallOptions(), dataset: data)
         for _ in 0..<3 { try first.trainStep() }
         try first.saveCheckpoint(path: dir + "/c.safetensors")
-        let resumed = try Trainer(resuming: dir + "/c.safetensors", dataset: data)
+        let resumed = try Trainer(resuming: Checkpoint.load(path: dir + "/c.safetensors"), dataset: data)
         #expect(resumed.step == 3)
         for _ in 0..<3 { try resumed.trainStep() }
 

@@ -49,4 +49,18 @@ import Workbench
         #expect(log.contains("final grid skipped"))
         #expect(s.snapshot.read().value.status.contains("saved"))
     }
+
+    /// A resume takes the checkpoint its caller loaded (no second read) and carries on from its step.
+    @Test func resumingContinuesTheLoadedCheckpoint() throws {
+        let dir = try tempFolder("session-resume")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let first = try session(in: dir, steps: 2)
+        #expect(first.run() == .finished)
+        let loaded = try Checkpoint.load(path: first.folder.checkpointPath)
+        let resumed = try TrainingSession(resuming: loaded, steps: 3, data: .init(set: first.trainer.dataset, description: "random"), out: dir)
+        #expect(resumed.trainer.step == 2 && resumed.trainer.options.steps == 3)
+        #expect(resumed.snapshot.read().value.lastCheckpointPath == loaded.path)
+        #expect(resumed.run() == .finished)
+        #expect(resumed.trainer.step == 3)
+    }
 }

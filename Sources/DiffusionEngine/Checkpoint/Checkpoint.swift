@@ -13,8 +13,9 @@ import Foundation
 public enum Checkpoint {
     public static let format = "ddpm-checkpoint-1"
 
-    /// The model part of a checkpoint: enough to sample or view.
-    public struct Loaded {
+    /// A checkpoint read into memory: enough to sample, view or resume (`Trainer(resuming:)`), so a
+    /// caller that needs its options first loads it once and passes it on.
+    public struct Loaded: Sendable {
         public var options: TrainingOptions
         public var step: Int
         public var values: [Float]
