@@ -50,7 +50,7 @@ let package = Package(
             ],
             swiftSettings: optimised),
 
-        // MARK: The executable (argument parsing only)
+        // MARK: The executable (main.swift runs the root command of Commands)
         .executableTarget(
             name: "ddpm",
             dependencies: ["Commands", .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -4,52 +4,12 @@ import ImageIO
 /// The facts `--help` states (defaults, choices, the credit), taken from the engine so the help
 /// text cannot drift from what the commands do.
 public enum CommandHelp {
-    /// Training defaults in the plain types the argument parser prints.
-    public struct TrainingDefaults: Sendable {
-        public let preset: String
-        public let steps: Int
-        public let batch: Int
-        public let learningRate: Float
-        public let accumulate: Int
-        public let saveEvery: Int
-        public let seed: UInt64
-        public let timesteps: Int
-        public let schedule: String
-        public let objective: String
-        public let fixes: String
-        public let emaDecay: Float
-        public let clip: Float
-        public let samples: Int
-        public let sampleSteps: Int
-
-        init(_ o: TrainingOptions) {
-            preset = o.preset
-            steps = o.steps
-            batch = o.batchSize
-            learningRate = o.learningRate
-            accumulate = o.accumulate
-            saveEvery = o.saveEvery
-            seed = o.seed
-            timesteps = o.timesteps
-            schedule = o.schedule.rawValue
-            objective = o.objective.rawValue
-            fixes = o.fixes.shortDescription
-            emaDecay = o.emaDecay
-            clip = o.maxGradNorm
-            samples = o.sampleCount
-            sampleSteps = o.milestoneSamplingSteps
-        }
-    }
-
-    /// `ddpm train`'s defaults (the course's: `TrainingOptions()` with the tiny preset).
-    public static let train = TrainingDefaults(TrainingOptions())
-    /// The workbench's defaults (`TrainingOptions.interactive`).
-    public static let workbench = TrainingDefaults(.interactive)
-
-    /// "default: 32" or, when the workbench differs, "default: 32; workbench: 16".
-    public static func defaults<T: Equatable>(_ key: KeyPath<TrainingDefaults, T>) -> String {
-        let a = train[keyPath: key], b = workbench[keyPath: key]
-        return a == b ? "default: \(a)" : "default: \(a); workbench: \(b)"
+    /// "default: 32" or, when the workbench differs, "default: 32; workbench: 16": a training
+    /// option's value in `ddpm train`'s base (`TrainingOptions()`, the course's) and in the
+    /// workbench's (`TrainingOptions.interactive`), printed by `shown`.
+    public static func defaults<T: Equatable>(_ field: KeyPath<TrainingOptions, T>, shown: (T) -> String = { "\($0)" }) -> String {
+        let a = TrainingOptions()[keyPath: field], b = TrainingOptions.interactive[keyPath: field]
+        return a == b ? "default: \(shown(a))" : "default: \(shown(a)); workbench: \(shown(b))"
     }
 
     /// "tiny, course, fixture".

@@ -54,7 +54,9 @@ extension Trainer {
         let dec = JSONDecoder()
         if let s = c.file.metadata["sampler"], let smp = try? dec.decode(EpochSampler.self, from: Data(s.utf8)) {
             guard smp.count == dataset.count else {
-                throw EngineError("checkpoint \(c.path): it was trained on \(smp.count) images, this dataset has \(dataset.count); use the same --data")
+                throw EngineError(about: \Trainer.dataset, named: "training images") {
+                    "checkpoint \(c.path): it was trained on \(smp.count) images, this dataset has \(dataset.count); use the same \($0)"
+                }
             }
             sampler = smp
         }
