@@ -40,12 +40,13 @@ import Workbench
     /// ones `--help` shows, and each names the field it sets.
     @Test func everyTrainingFlagIsInTheHelpAndNamesItsField() throws {
         let flags = try TrainingFlags.parse([])
-        #expect(flags.settings.map(\.flag) == [
-            "--preset", "--model", "--steps", "--batch", "--lr", "--accumulate", "--save-every", "--seed", "--timesteps",
-            "--schedule", "--objective", "--fixes", "--ema-decay", "--clip", "--samples", "--sample-steps",
-        ])
+        let names = flags.settings.map(\.flag)
+        // Not the whole list: a new option is a declaration and its field, no test to edit.
+        #expect(Array(names.prefix(5)) == ["--preset", "--model", "--steps", "--batch", "--lr"], "declaration order")
+        #expect(["--save-every", "--ema-decay", "--clip", "--sample-steps"].allSatisfy(names.contains))
+        #expect(Set(names).count == names.count)
         let help = TrainCommand.helpMessage(columns: 200)
-        for (flag, _) in flags.settings { #expect(help.contains("  \(flag) <"), "train --help shows \(flag)") }
+        for flag in names { #expect(help.contains("  \(flag) <"), "train --help shows \(flag)") }
         #expect(flags.flag(for: \TrainingOptions.batchSize) == "--batch")
         #expect(flags.flag(for: \TrainingOptions.learningRate) == "--lr")
         #expect(flags.flag(for: \TrainingOptions.maxGradNorm) == "--clip")
