@@ -1,2 +1,4 @@
-// ddpm: the command line. Argument parsing only; every command is implemented in Workbench.
+// ddpm: the command line. Every command, its flags and what it runs live in the Commands library.
+import Commands
+
 DDPM.main()

@@ -53,7 +53,7 @@ func temporaryDirectory(_ name: String) -> String {
         let first = try Trainer(options: smallOptions(), dataset: data)
         for _ in 0..<3 { try first.trainStep() }
         try first.saveCheckpoint(path: dir + "/c.safetensors")
-        let resumed = try Trainer(resuming: dir + "/c.safetensors", dataset: data)
+        let resumed = try Trainer(resuming: Checkpoint.load(path: dir + "/c.safetensors"), dataset: data)
         #expect(resumed.step == 3)
         for _ in 0..<3 { try resumed.trainStep() }
 
@@ -175,14 +175,39 @@ func temporaryDirectory(_ name: String) -> String {
         #expect(all == o)
     }
 
-    @Test func badOptionsNameTheFlag() {
+    /// The engine names the option in its own words and by key path, never by a front end's flag;
+    /// a front end words the same sentence with its own name for it.
+    @Test func badOptionsNameTheOption() {
         var o = smallOptions()
         o.batchSize = 0
         do {
             try o.validate()
             Issue.record("batch 0 accepted")
         } catch let e as EngineError {
-            #expect(e.message.contains("--batch"))
+            #expect(e.message == "batch size must be at least 1 (got 0)")
+            #expect(e.option == \TrainingOptions.batchSize)
+            #expect(e.message(naming: "--batch") == "--batch must be at least 1 (got 0)")
         } catch { Issue.record("unexpected \(error)") }
+        o = smallOptions()
+        o.milestoneSamplingSteps = -1
+        #expect(throws: EngineError(about: \TrainingOptions.milestoneSamplingSteps, named: "milestone sampling steps") {
+            "\($0) must be 0 (full DDPM) or a positive DDIM step count (got -1)"
+        }) { try o.validate() }
+    }
+
+    /// Options a checkpoint cannot have been trained with are damage, said about the file: the
+    /// error names no option, so no front end words it as one of its flags.
+    @Test func checkpointWithBadOptionsIsDamaged() throws {
+        let trainer = try Trainer(options: smallOptions(), dataset: try smallTrainingSet())
+        var file = trainer.checkpointFile()
+        var bad = trainer.options
+        bad.batchSize = 0
+        file.metadata["options"] = String(decoding: try JSONEncoder().encode(bad), as: UTF8.self)
+        let dir = temporaryDirectory("bad-options")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try file.write(path: dir + "/c.safetensors")
+        #expect(throws: EngineError("checkpoint \(dir)/c.safetensors: batch size must be at least 1 (got 0); the file is damaged")) {
+            try Checkpoint.load(path: dir + "/c.safetensors")
+        }
     }
 }

@@ -9,11 +9,11 @@ import Workbench
 /// scripted keys and read back from the frames it flushed. What `EndToEndTests` does through tmux
 /// and a release binary, here in-process and in a few seconds of a debug build.
 @Suite struct RunLoopTests {
-    static func launch(out: String, checkpoint: String? = nil) -> AppLaunch {
+    static func launch(out: String, checkpoint: String? = nil) throws -> AppLaunch {
         var o = AppFixture.options
         o.steps = 100_000      // training is still running when `q` comes
         o.saveEvery = 100_000  // the only checkpoint is the one quitting writes
-        return AppLaunch(options: o, data: .builtin, out: out, checkpoint: checkpoint, viewOnly: checkpoint != nil, theme: nil)
+        return AppLaunch(options: o, data: .builtin, out: out, checkpoint: try checkpoint.map { try Checkpoint.load(path: $0) }, viewOnly: checkpoint != nil, theme: nil)
     }
 
     struct NeverDrawn: Error {}
@@ -34,10 +34,10 @@ import Workbench
     }
 
     @Test func keysScreensResizeAndQuitOnTheMemoryBackend() throws {
-        let out = try CommandFixtures.tempFolder("run-loop")
+        let out = try WorkbenchFixtures.tempFolder("run-loop")
         defer { try? FileManager.default.removeItem(atPath: out) }
         let backend = MemoryBackend(width: 160, height: 50)
-        let loop = try WorkbenchLoop(Self.launch(out: out), backend: backend, stopRequested: { false })
+        let loop = try WorkbenchLoop(try Self.launch(out: out), backend: backend, stopRequested: { false })
         defer { _ = loop.finish() }
         #expect(backend.textLines().joined().contains("loading data and model…"))
 
@@ -97,7 +97,7 @@ import Workbench
         // That checkpoint opened for viewing (Denoise first); a stop signal closes it with 130.
         let viewer = MemoryBackend(width: 120, height: 40)
         var signalled = false
-        let view = try WorkbenchLoop(Self.launch(out: out, checkpoint: checkpoint), backend: viewer, stopRequested: { signalled })
+        let view = try WorkbenchLoop(try Self.launch(out: out, checkpoint: checkpoint), backend: viewer, stopRequested: { signalled })
         defer { _ = view.finish() }
         #expect(viewer.textLines().joined().contains("loading the checkpoint…"))
         try step(view, viewer, until: "x_t  (t = 9)")

@@ -7,11 +7,11 @@ import Workbench
 /// `ddpm watch`: the Train screen's snapshot made from a folder another process wrote.
 @Suite struct RunWatcherTests {
     @Test func aFinishedRunReadsAsItsOwnSession() throws {
-        let dir = try CommandFixtures.tempFolder("watch")
+        let dir = try WorkbenchFixtures.tempFolder("watch")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var rng = RandomGenerator(seed: 5)
         let set = try TrainingSet(images: rng.uniformTensor([6, 3, 9, 9], lo: -1, hi: 1), size: 8, names: [])
-        var o = CommandFixtures.fixtureOptions(timesteps: 20, steps: 4)
+        var o = WorkbenchFixtures.fixtureOptions(timesteps: 20, steps: 4)
         o.saveEvery = 2
         o.milestoneSamplingSteps = 5
         let session = try TrainingSession(options: o, data: .init(set: set, description: "random"), out: dir)
@@ -35,7 +35,7 @@ import Workbench
     }
 
     @Test func anEmptyOrMissingFolder() throws {
-        let dir = try CommandFixtures.tempFolder("watch-empty")
+        let dir = try WorkbenchFixtures.tempFolder("watch-empty")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let watcher = try RunWatcher(folder: dir)
         #expect(watcher.snapshot.read().value.status == "waiting for metrics.jsonl")

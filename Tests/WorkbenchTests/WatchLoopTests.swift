@@ -14,13 +14,15 @@ import Workbench
         o.steps = steps
         o.saveEvery = 3
         o.milestoneSamplingSteps = 5
-        let s = try TrainingSession(options: o, data: .init(set: set, description: "random"), out: dir,
-                                    resume: resume ? dir + "/checkpoint.safetensors" : nil, steps: resume ? steps : nil)
+        let data = DataSource.Loaded(set: set, description: "random")
+        let s = resume
+            ? try TrainingSession(resuming: Checkpoint.load(path: dir + "/checkpoint.safetensors"), steps: steps, data: data, out: dir)
+            : try TrainingSession(options: o, data: data, out: dir)
         #expect(s.run() == .finished)
     }
 
     @Test func followsTheWriterAndRestartsChainsOnANewCheckpoint() throws {
-        let dir = try CommandFixtures.tempFolder("watch-loop")
+        let dir = try WorkbenchFixtures.tempFolder("watch-loop")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try train(dir, to: 3, resume: false)
         let backend = MemoryBackend(width: 160, height: 50)

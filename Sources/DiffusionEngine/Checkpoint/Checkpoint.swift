@@ -13,8 +13,9 @@ import Foundation
 public enum Checkpoint {
     public static let format = "ddpm-checkpoint-1"
 
-    /// The model part of a checkpoint: enough to sample or view.
-    public struct Loaded {
+    /// A checkpoint read into memory: enough to sample, view or resume (`Trainer(resuming:)`), so a
+    /// caller that needs its options first loads it once and passes it on.
+    public struct Loaded: Sendable {
         public var options: TrainingOptions
         public var step: Int
         public var values: [Float]
@@ -23,11 +24,9 @@ public enum Checkpoint {
         public var path: String
     }
 
-    /// Reads and validates a checkpoint: header, format, config and every tensor's shape.
+    /// Reads and validates a checkpoint: header, format, options, config and every tensor's shape.
     public static func load(path: String) throws -> Loaded {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw EngineError("checkpoint \(path): no such file; pass the checkpoint.safetensors of a run folder")
-        }
+        try requireFile(path: path)
         let file = try SafeTensors.read(path: path)
         guard file.metadata["format"] == format else {
             throw EngineError("checkpoint \(path): not a ddpm checkpoint (metadata format is \(file.metadata["format"] ?? "missing")); was it written by ddpm train?")
@@ -37,6 +36,12 @@ public enum Checkpoint {
             options = try JSONDecoder().decode(TrainingOptions.self, from: Data((file.metadata["options"] ?? "").utf8))
         } catch {
             throw EngineError("checkpoint \(path): its options metadata is unreadable (\(error)); the file is damaged")
+        }
+        do {
+            try options.validate()
+        } catch let e as EngineError {
+            // Not `e` itself: it names an option, and a front end would reword it as one of its flags.
+            throw EngineError("checkpoint \(path): \(e.message); the file is damaged")
         }
         guard let step = Int(file.metadata["step"] ?? "") else {
             throw EngineError("checkpoint \(path): no step in its metadata; the file is damaged")
@@ -48,6 +53,13 @@ public enum Checkpoint {
         let hasEMA = file.tensors.keys.contains { $0.hasPrefix("ema.") }
         let emaValues = hasEMA ? try gather(file, prefix: "ema.", store: model.store, path: path) : values
         return Loaded(options: options, step: step, values: values, emaValues: emaValues, file: file, path: path)
+    }
+
+    /// Checks that `path` exists, so a front end can refuse a missing checkpoint before any work.
+    public static func requireFile(path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw EngineError("checkpoint \(path): no such file; pass the checkpoint.safetensors of a run folder")
+        }
     }
 
     /// Collects `prefix + name` for every parameter of `store` into one arena, checking shapes.

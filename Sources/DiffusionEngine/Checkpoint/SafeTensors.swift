@@ -14,7 +14,7 @@ import Foundation
 /// Python's `safetensors` package and PyTorch read what `write` produces. Reading accepts F32 and
 /// converts F64, F16 and BF16 to `Float`; writing always produces F32. Every malformed input is
 /// an `EngineError` naming the file and the problem, never a crash.
-public struct SafeTensors {
+public struct SafeTensors: Sendable {
     /// The tensors by name.
     public var tensors: [String: Tensor]
     /// Tensor names in file order (read) or in the order to write them. Names missing here

@@ -13,7 +13,9 @@ public struct RunFolder: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: path + "/samples", withIntermediateDirectories: true)
         } catch {
-            throw EngineError("run folder \(path): cannot create it (\(error.localizedDescription)); pick another --out")
+            throw EngineError(about: \RunFolder.path, named: "folder") {
+                "run folder \(path): cannot create it (\(error.localizedDescription)); pick another \($0)"
+            }
         }
     }
 

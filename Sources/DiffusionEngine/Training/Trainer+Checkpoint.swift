@@ -37,23 +37,26 @@ extension Trainer {
     }
 
     /// Restores a run from its checkpoint exactly (weights, EMA, Adam, step, data order).
-    /// - Parameter steps: a new total step count (to train further than first planned), or nil.
-    public convenience init(resuming path: String, dataset: TrainingSet, steps: Int? = nil) throws {
-        let c = try Checkpoint.load(path: path)
+    /// - Parameters:
+    ///   - c: the checkpoint, loaded (and validated) once by the caller, who also reads its options.
+    ///   - steps: a new total step count (to train further than first planned), or nil.
+    public convenience init(resuming c: Checkpoint.Loaded, dataset: TrainingSet, steps: Int? = nil) throws {
         var options = c.options
         if let steps { options.steps = steps }
         try self.init(options: options, dataset: dataset)
         let store = model.store
         store.values = c.values
         ema.values = c.emaValues
-        adam.m = try Checkpoint.gather(c.file, prefix: "adam.m.", store: store, path: path)
-        adam.v = try Checkpoint.gather(c.file, prefix: "adam.v.", store: store, path: path)
+        adam.m = try Checkpoint.gather(c.file, prefix: "adam.m.", store: store, path: c.path)
+        adam.v = try Checkpoint.gather(c.file, prefix: "adam.v.", store: store, path: c.path)
         adam.step = Int(c.file.metadata["adam_step"] ?? "") ?? c.step
         step = c.step
         let dec = JSONDecoder()
         if let s = c.file.metadata["sampler"], let smp = try? dec.decode(EpochSampler.self, from: Data(s.utf8)) {
             guard smp.count == dataset.count else {
-                throw EngineError("checkpoint \(path): it was trained on \(smp.count) images, this dataset has \(dataset.count); use the same --data")
+                throw EngineError(about: \Trainer.dataset, named: "training images") {
+                    "checkpoint \(c.path): it was trained on \(smp.count) images, this dataset has \(dataset.count); use the same \($0)"
+                }
             }
             sampler = smp
         }

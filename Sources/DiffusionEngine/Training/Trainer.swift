@@ -75,12 +75,16 @@ public final class Trainer {
         let loss = lossSum / Float(options.accumulate)
         guard loss.isFinite else {
             model.store.zeroGrads()
-            throw EngineError("training: the loss became \(loss) at step \(step + 1); weights were not updated — lower --lr or check the data")
+            throw EngineError(about: \TrainingOptions.learningRate, named: "the learning rate") {
+                "training: the loss became \(loss) at step \(step + 1); weights were not updated — lower \($0) or check the data"
+            }
         }
         let norm = GradientClipping.clip(model.store, maxNorm: options.maxGradNorm)
         guard norm.isFinite else {
             model.store.zeroGrads()
-            throw EngineError("training: the gradient norm became \(norm) at step \(step + 1); weights were not updated — lower --lr")
+            throw EngineError(about: \TrainingOptions.learningRate, named: "the learning rate") {
+                "training: the gradient norm became \(norm) at step \(step + 1); weights were not updated — lower \($0)"
+            }
         }
         adam.update(model.store)
         step += 1

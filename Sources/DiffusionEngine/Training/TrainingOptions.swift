@@ -75,18 +75,23 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         return o
     }
 
-    /// Checks the numbers a user typed; the message names the flag.
+    /// Checks the numbers a user can set; each error names its option (`EngineError.option`), so a
+    /// front end can say it with its own name for it ("--batch must be at least 1 (got 0)").
     public func validate() throws {
         try model.validate()
-        func need(_ ok: Bool, _ msg: String) throws { if !ok { throw EngineError(msg) } }
-        try need(batchSize >= 1, "--batch must be at least 1 (got \(batchSize))")
-        try need(steps >= 1, "--steps must be at least 1 (got \(steps))")
-        try need(accumulate >= 1, "--accumulate must be at least 1 (got \(accumulate))")
-        try need(saveEvery >= 1, "--save-every must be at least 1 (got \(saveEvery))")
-        try need(learningRate > 0 && learningRate.isFinite, "--lr must be a positive number (got \(learningRate))")
-        try need(timesteps >= 2 && timesteps <= 100_000, "--timesteps must be between 2 and 100000 (got \(timesteps))")
-        try need(maxGradNorm > 0, "--clip must be positive (got \(maxGradNorm))")
-        try need(emaDecay >= 0 && emaDecay < 1, "--ema-decay must be in [0, 1) (got \(emaDecay))")
-        try need(sampleCount >= 1 && sampleCount <= 256, "--samples must be between 1 and 256 (got \(sampleCount))")
+        func need(_ ok: Bool, _ option: PartialKeyPath<TrainingOptions>, _ name: String, _ rule: String) throws {
+            if !ok { throw EngineError(about: option, named: name) { "\($0) \(rule)" } }
+        }
+        try need(batchSize >= 1, \.batchSize, "batch size", "must be at least 1 (got \(batchSize))")
+        try need(steps >= 1, \.steps, "steps", "must be at least 1 (got \(steps))")
+        try need(accumulate >= 1, \.accumulate, "accumulated micro-batches", "must be at least 1 (got \(accumulate))")
+        try need(saveEvery >= 1, \.saveEvery, "the milestone interval", "must be at least 1 (got \(saveEvery))")
+        try need(learningRate > 0 && learningRate.isFinite, \.learningRate, "the learning rate", "must be a positive number (got \(learningRate))")
+        try need(timesteps >= 2 && timesteps <= 100_000, \.timesteps, "timesteps", "must be between 2 and 100000 (got \(timesteps))")
+        try need(maxGradNorm > 0, \.maxGradNorm, "the gradient clipping norm", "must be positive (got \(maxGradNorm))")
+        try need(emaDecay >= 0 && emaDecay < 1, \.emaDecay, "the EMA decay", "must be in [0, 1) (got \(emaDecay))")
+        try need(sampleCount >= 1 && sampleCount <= 256, \.sampleCount, "milestone samples", "must be between 1 and 256 (got \(sampleCount))")
+        try need(milestoneSamplingSteps >= 0, \.milestoneSamplingSteps, "milestone sampling steps",
+                 "must be 0 (full DDPM) or a positive DDIM step count (got \(milestoneSamplingSteps))")
     }
 }

@@ -8,8 +8,9 @@ public struct AppLaunch: Sendable {
     public var data: DataSource
     /// Run folder for checkpoints, grids and metrics.
     public var out: String
-    /// A checkpoint to resume training from, or (with `view`) to open for viewing only.
-    public var checkpoint: String?
+    /// A checkpoint to resume training from, or (with `view`) to open for viewing only; loaded
+    /// once, by whoever read its options for `options`.
+    public var checkpoint: Checkpoint.Loaded?
     /// Open the checkpoint for viewing (Denoise, Compare, Schedule) without training.
     public var viewOnly: Bool
     /// Theme name (built-in) or path to a .theme file; nil = default.
@@ -17,7 +18,7 @@ public struct AppLaunch: Sendable {
     /// A run folder another process writes, to watch instead of training (`ddpm watch DIR`).
     public var watch: String?
 
-    public init(options: TrainingOptions, data: DataSource, out: String, checkpoint: String?, viewOnly: Bool, theme: String?, watch: String? = nil) {
+    public init(options: TrainingOptions, data: DataSource, out: String, checkpoint: Checkpoint.Loaded?, viewOnly: Bool, theme: String?, watch: String? = nil) {
         self.watch = watch
         self.options = options
         self.data = data

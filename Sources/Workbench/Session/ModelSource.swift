@@ -43,10 +43,10 @@ public final class ModelSource: @unchecked Sendable {
         watcher = nil
         watchPlaceholder = nil
         if launch.viewOnly {
-            guard let path = launch.checkpoint else {
-                throw EngineError("--view needs --checkpoint FILE: the checkpoint to open")
+            guard let c = launch.checkpoint else {
+                throw EngineError("viewing needs a checkpoint: the launch has none to open")
             }
-            let c = try Checkpoint.load(path: path)
+            let path = c.path
             let weights = try ModelWeights(checkpoint: c)
             // The data only feeds the Schedule screen's forward strip here; viewing works without it.
             var warnings: [String] = []
@@ -76,14 +76,14 @@ public final class ModelSource: @unchecked Sendable {
             return
         }
         // A resumed run crops its images to the checkpoint's size, whatever the launch options say.
-        var size = launch.options.model.imageSize
-        if let path = launch.checkpoint { size = try Checkpoint.load(path: path).options.model.imageSize }
-        let data = try launch.data.load(size: size)
-        let session = try TrainingSession(options: launch.options, data: data, out: launch.out, resume: launch.checkpoint)
+        let data = try launch.data.load(size: (launch.checkpoint?.options ?? launch.options).model.imageSize)
+        let session = try launch.checkpoint.map {
+            try TrainingSession(resuming: $0, steps: launch.options.steps, data: data, out: launch.out)
+        } ?? TrainingSession(options: launch.options, data: data, out: launch.out)
         self.session = session
         fixed = nil
         warnings = data.warnings
-        info = RunInfo(options: session.trainer.options, viewOnly: false, checkpointPath: launch.checkpoint,
+        info = RunInfo(options: session.trainer.options, viewOnly: false, checkpointPath: launch.checkpoint?.path,
                        outPath: session.folder.path, dataDescription: data.description,
                        images: ModelSource.firstImages(session.trainer.dataset.centreCrops(), count: 16))
     }

@@ -40,15 +40,21 @@ public final class TrainingSession: @unchecked Sendable {
         case diverged(message: String)
     }
 
-    /// - Parameters:
-    ///   - resume: a checkpoint to continue from (options come from it; `steps` may extend it).
-    public init(options: TrainingOptions, data: DataSource.Loaded, out: String, resume: String? = nil, steps: Int? = nil) throws {
-        if let resume {
-            trainer = try Trainer(resuming: resume, dataset: data.set, steps: steps)
-        } else {
-            trainer = try Trainer(options: options, dataset: data.set)
-        }
-        resumedFrom = resume
+    /// A fresh run of `options`.
+    public convenience init(options: TrainingOptions, data: DataSource.Loaded, out: String) throws {
+        try self.init(trainer: Trainer(options: options, dataset: data.set), data: data, out: out, resumedFrom: nil)
+    }
+
+    /// Continues a checkpoint the caller has loaded (and read the options of): its weights, EMA,
+    /// Adam state, step and data order; `steps` is a new total, nil keeps the checkpoint's.
+    public convenience init(resuming checkpoint: Checkpoint.Loaded, steps: Int? = nil, data: DataSource.Loaded, out: String) throws {
+        try self.init(trainer: Trainer(resuming: checkpoint, dataset: data.set, steps: steps), data: data, out: out,
+                      resumedFrom: checkpoint.path)
+    }
+
+    private init(trainer: Trainer, data: DataSource.Loaded, out: String, resumedFrom checkpointPath: String?) throws {
+        self.trainer = trainer
+        resumedFrom = checkpointPath
         folder = try RunFolder(path: out)
         log = try MetricsLog(path: folder.metricsPath)
         dataDescription = data.description
@@ -56,9 +62,9 @@ public final class TrainingSession: @unchecked Sendable {
         s.step = trainer.step
         s.losses = trainer.lossHistory
         s.bucketLoss = trainer.bucketLoss
-        if resume != nil {
+        if let checkpointPath {
             s.lastCheckpointStep = trainer.step
-            s.lastCheckpointPath = resume
+            s.lastCheckpointPath = checkpointPath
         }
         snapshot = Latest(s)
         weights = Latest(ModelWeights(trainer: trainer))

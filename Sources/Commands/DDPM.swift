@@ -1,9 +1,8 @@
 import ArgumentParser
-import Workbench
 
 /// The root command: `ddpm` alone opens the workbench (the `open` subcommand is the default).
-struct DDPM: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct DDPM: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "ddpm",
         abstract: "A terminal workbench for denoising diffusion models (DDPM, Ho et al. 2020).",
         discussion: """
@@ -13,11 +12,11 @@ struct DDPM: ParsableCommand {
 
             \(CommandHelp.credit)
             """,
-        subcommands: [Open.self, Train.self, Sample.self, Schedule.self, Visualize.self, Compare.self, Render.self, Bench.self],
-        defaultSubcommand: Open.self)
-}
+        subcommands: [
+            OpenCommand.self, TrainCommand.self, SampleCommand.self, ScheduleCommand.self, VisualizeCommand.self,
+            CompareCommand.self, RenderCommand.self, BenchCommand.self,
+        ],
+        defaultSubcommand: OpenCommand.self)
 
-/// Runs a Workbench command that returns an exit code, turning non-zero into `ExitCode`.
-func finish(_ code: Int32) throws {
-    if code != 0 { throw ExitCode(code) }
+    public init() {}
 }

@@ -1,5 +1,6 @@
 import DiffusionEngine
 import Foundation
+import Workbench
 
 /// `ddpm bench`: training-step and sampling-step timings of a UNet preset on this machine.
 ///
@@ -96,13 +97,6 @@ public enum Benchmark {
         let s = xs.sorted()
         return s.isEmpty ? 0 : (s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2)
     }
-}
-
-/// Seconds from a monotonic clock.
-public func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
 /// Peak resident set size of this process (getrusage's ru_maxrss is in KiB on Linux).

@@ -1,3 +1,4 @@
+import Commands
 import DiffusionEngine
 import Foundation
 import Testing
@@ -6,9 +7,7 @@ import Workbench
 /// `ddpm schedule`: CSV header and rows, the table, column selection, errors.
 @Suite struct CommandScheduleTests {
     @Test func csvHasTheCourseHeaderAndEveryRow() throws {
-        var c = ScheduleCommand()
-        c.timesteps = 50
-        c.csv = true
+        let c = try ScheduleCommand.parse(["--timesteps", "50", "--csv"])
         let lines = try c.output().split(separator: "\n").map(String.init)
         #expect(lines.first == "t,betas,alphas,alphas_cumprod,alphas_cumprod_prev,sqrt_alphas_cumprod,sqrt_one_minus_alphas_cumprod,sqrt_recip_alphas_cumprod,sqrt_recipm1_alphas_cumprod,posterior_variance,posterior_log_variance_clipped,posterior_mean_coef1,posterior_mean_coef2,log_snr")
         #expect(lines.count == 1 + 50)
@@ -19,12 +18,7 @@ import Workbench
     }
 
     @Test func everyKeepsTheLastRowAndColumnsSelect() throws {
-        var c = ScheduleCommand()
-        c.kind = "cosine"
-        c.timesteps = 50
-        c.csv = true
-        c.every = 10
-        c.columns = "betas, log_snr"
+        let c = try ScheduleCommand.parse(["--kind", "cosine", "--timesteps", "50", "--csv", "--every", "10", "--columns", "betas, log_snr"])
         let lines = try c.output().split(separator: "\n").map(String.init)
         #expect(lines.first == "t,betas,log_snr")
         #expect(lines.dropFirst().map { $0.split(separator: ",")[0] } == ["0", "10", "20", "30", "40", "49"])
@@ -33,8 +27,7 @@ import Workbench
     }
 
     @Test func tableIsAlignedWithPaperSymbols() throws {
-        var c = ScheduleCommand()
-        c.timesteps = 100
+        let c = try ScheduleCommand.parse(["--timesteps", "100"])
         let out = try c.output()
         let lines = out.split(separator: "\n").map(String.init)
         #expect(lines[0].hasPrefix("linear schedule, T=100"))
@@ -46,19 +39,11 @@ import Workbench
     }
 
     @Test func badValuesAreOneLineErrors() {
-        var c = ScheduleCommand()
-        c.kind = "exponential"
-        #expect(throws: FlagError.self) { try c.output() }
-        c = ScheduleCommand()
-        c.columns = "betas,gammas"
-        do {
-            _ = try c.output()
-            Issue.record("expected an error")
-        } catch {
-            #expect("\(error)".hasPrefix("--columns: unknown buffer 'gammas'"))
-        }
-        c = ScheduleCommand()
-        c.timesteps = 1
-        #expect(throws: FlagError.self) { try c.output() }
+        #expect(CommandFixtures.parseFailure(ScheduleCommand.self, ["--kind", "exponential"])?.message
+            == "--kind: unknown schedule 'exponential'; choose linear, cosine, quadratic or sigmoid")
+        #expect(CommandFixtures.parseFailure(ScheduleCommand.self, ["--columns", "betas,gammas"])?.message
+            .hasPrefix("--columns: unknown buffer 'gammas'") == true)
+        #expect(CommandFixtures.parseFailure(ScheduleCommand.self, ["--timesteps", "1"])?.message
+            == "--timesteps 1: must be between 2 and 100000")
     }
 }

@@ -2,18 +2,9 @@ import DiffusionEngine
 import Foundation
 import TerminalUI
 
-/// A bad command-line value: one line naming the flag, what was wrong and what to do
-/// ("--preset: unknown preset 'huge'; choose tiny, course (or fixture, for tests)").
-public struct FlagError: Error, CustomStringConvertible, Equatable, Sendable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
 /// Turns the words users type after a flag into engine values, with one-line errors.
 ///
-/// The `ddpm` executable passes flags through as plain strings and numbers; every check of
-/// their meaning lives here, so it is tested without the argument parser.
+/// The commands' `validate()` and `run` call these; each is tested without the argument parser.
 public enum FlagValues {
     /// The model presets in the order `--help` lists them (`fixture` is for tests).
     public static let presetNames = ["tiny", "course", "fixture"]
@@ -94,19 +85,21 @@ public enum FlagValues {
     ///
     /// `--steps` without `--sampler` means DDIM; DDPM always takes all T steps, so `--steps`
     /// (other than T) and `--eta` with `--sampler ddpm` are errors rather than silently ignored.
-    public static func sampler(_ name: String?, steps: Int?, eta: Float?, timesteps T: Int) throws -> Sampler {
+    /// With `timesteps` nil (the checkpoint is not read yet) the checks that need T are left to
+    /// the call that has it, and DDIM's default of 100 steps stands in for min(T, 100).
+    public static func sampler(_ name: String?, steps: Int?, eta: Float?, timesteps T: Int?) throws -> Sampler {
         let n = name?.lowercased() ?? (steps != nil || eta != nil ? "ddim" : "ddpm")
         switch n {
         case "ddpm":
-            if let steps, steps != T {
+            if let steps, let T, steps != T {
                 throw FlagError("--steps \(steps): DDPM always takes all T=\(T) steps; use --sampler ddim --steps \(steps)")
             }
             if eta != nil { throw FlagError("--eta: applies to --sampler ddim only") }
             return .ddpm
         case "ddim":
-            let k = steps ?? min(T, 100)
-            guard k >= 1 && k <= T else {
-                throw FlagError("--steps \(k): DDIM needs 1...\(T) steps (the checkpoint's T)")
+            let k = steps ?? min(T ?? 100, 100)
+            guard k >= 1 && k <= (T ?? k) else {
+                throw FlagError(T.map { "--steps \(k): DDIM needs 1...\($0) steps (the checkpoint's T)" } ?? "--steps \(k): DDIM needs at least 1 step")
             }
             let e = eta ?? 0
             guard e >= 0, e.isFinite else { throw FlagError("--eta \(e): must be 0 (deterministic) or positive") }
@@ -150,6 +143,14 @@ public enum FlagValues {
         f.locale = Locale(identifier: "en_US_POSIX")
         f.dateFormat = "yyyyMMdd-HHmmss"
         return "runs/" + f.string(from: now)
+    }
+
+    /// The run folder: `--out`, else the resumed checkpoint's folder, else `runs/<timestamp>`; a
+    /// fresh run refuses a folder that already holds a checkpoint (`checkFreshRunFolder`).
+    public static func runFolder(out: String?, resuming checkpoint: String?, resumeFlag: String) throws -> String {
+        let path = out ?? checkpoint.map(folder(of:)) ?? defaultRunFolder()
+        if checkpoint == nil { try checkFreshRunFolder(path, resumeFlag: resumeFlag) }
+        return path
     }
 
     /// Refuses to start a new run in a folder that already holds a checkpoint: the new run would

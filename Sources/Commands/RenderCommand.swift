@@ -1,6 +1,8 @@
+import ArgumentParser
 import DiffusionEngine
 import Foundation
 import TerminalUI
+import Workbench
 
 /// `ddpm render`: a denoising strip printed as half-block ANSI art, no ncurses.
 ///
@@ -8,31 +10,55 @@ import TerminalUI
 /// x_0) are drawn left to right with `HalfBlockImage` into a `Grid`, labelled underneath, and the
 /// grid is written with `ANSIWriter` in the chosen colour mode. Frames are enlarged by whole
 /// factors, or sampled every d-th pixel when the width leaves less than one column per pixel.
-public struct RenderCommand: Sendable {
-    public var checkpoint: String
-    /// DDIM steps; nil = the full DDPM chain.
-    public var steps: Int?
-    public var sampler: String?
+public struct RenderCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Print a denoising strip (x_T ... x_0 of one generated image) as half-block ANSI art.",
+        discussion: "No ncurses: plain escape codes on stdout, so it works in logs, pipes and CI output.")
+
+    @OptionGroup public var checkpointFlag: CheckpointFlag
+
     /// Snapshots in the strip (≥ 2); nil = as many as fit at half size, 3 to 6.
+    @Option(help: ArgumentHelp("Snapshots in the strip, at least 2 (default: as many as fit, 3 to 6).", valueName: "n"))
     public var frames: Int?
+
     /// Total width in columns; nil = the terminal's.
+    @Option(help: ArgumentHelp("Width in columns (default: the terminal's, or $COLUMNS, or 80).", valueName: "w"))
     public var width: Int?
+
     /// `truecolor`, `256` or `16`; nil = detected from COLORTERM/TERM.
+    @Option(help: ArgumentHelp("Colours: truecolor, 256 or 16 (default: detected from COLORTERM and TERM).", valueName: "mode"))
     public var color: String?
-    public var seed: UInt64 = 0
-    public var raw = false
-    public var fixes: String?
+
     /// One density character per cell instead of half blocks.
+    @Flag(help: "ASCII density characters instead of half blocks.")
     public var ascii = false
+
     /// A second row with the model's prediction x̂_0 at each frame's step.
+    @Flag(name: .customLong("x0"), help: "Add a second row with the model's prediction x̂_0 at each frame's step.")
     public var showPrediction = false
 
-    public init(checkpoint: String) { self.checkpoint = checkpoint }
+    @OptionGroup(title: "Sampling") public var sampling: SamplingFlags
+
+    @OptionGroup public var fixesFlag: FixesFlag
+
+    public init() {}
+
+    /// The values given; the width and frame count taken from the terminal are checked in `run`.
+    public func validate() throws {
+        if sampling.eta != nil { throw FlagError("--eta: not used by render; drop it") }
+        if let width { try FlagValues.check("--width", width, in: 8...1000) }
+        if let frames { try FlagValues.check("--frames", frames, in: 2...64) }
+        if color != nil { _ = try FlagValues.colorMode(color, environment: [:]) }
+    }
+
+    public func run() throws { try run(console: .standard()) }
 
     /// Samples and prints the strip.
     public func run(console: Console) throws {
-        let cm = try CheckpointModel(path: checkpoint, ema: !raw, fixes: fixes)
-        let smp = try FlagValues.sampler(sampler, steps: steps, eta: nil, timesteps: cm.timesteps)
+        let checkpoint = checkpointFlag.checkpoint, seed = sampling.seed
+        let cm = try CheckpointModel(path: checkpoint, ema: !sampling.raw, fixes: fixesFlag.fixes)
+        let smp = try sampling.sampler(timesteps: cm.timesteps)
         let mode = try FlagValues.colorMode(color, environment: console.environment)
         let w = width ?? console.columns
         try FlagValues.check("--width", w, in: 8...1000)

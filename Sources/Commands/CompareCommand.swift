@@ -1,5 +1,7 @@
+import ArgumentParser
 import DiffusionEngine
 import Foundation
+import Workbench
 
 /// `ddpm compare`: two fix sets on the same checkpoint, seed and noise, step by step.
 ///
@@ -11,28 +13,63 @@ import Foundation
 ///
 /// `--csv` prints one CSV (`process,t,max_abs_delta,rms_delta,threshold,differs`) on stdout and
 /// the verdicts on stderr, so the output pipes cleanly.
-public struct CompareCommand: Sendable {
-    public var checkpoint: String
-    /// Fix set A over the checkpoint's own (nil: the checkpoint's fix set as trained).
-    public var a: String?
-    /// Fix set B over A.
-    public var b: String
-    public var count: Int = 4
-    public var seed: UInt64 = 0
-    public var sampler: String?
-    public var steps: Int?
-    public var eta: Float?
-    /// Print every k-th step (default: about 20 rows, or every row with `--csv`).
-    public var every: Int?
-    public var csv = false
-    public var raw = false
-    public var data: String?
-    public var className: String?
+public struct CompareCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Run two reverse chains with two fix sets from one seed and noise and show where they differ.",
+        discussion: """
+            Prints t, max |Δ| and RMS Δ of each step's output (every --every steps, plus the first \
+            step that differs and the last), then a verdict such as 'identical within float \
+            rounding (max |Δ| 0)'. When A and B differ in the forward switch (fwd=), q_sample is \
+            compared too, on training images. Exit code 0 whatever the verdict.
+              ddpm compare --checkpoint ckpt.safetensors --b t0=xrecon
+              ddpm compare --checkpoint ckpt.safetensors --a course --b fixed --csv
+            Fix sets: \(CommandHelp.fixesSyntax).
+            """)
 
-    public init(checkpoint: String, b: String) {
-        self.checkpoint = checkpoint
-        self.b = b
+    @OptionGroup public var checkpointFlag: CheckpointFlag
+
+    /// Fix set A over the checkpoint's own (nil: the checkpoint's fix set as trained).
+    @Option(help: ArgumentHelp("Fix set A, over the checkpoint's own set (default: the checkpoint's set).", valueName: "fixset"))
+    public var a: String?
+
+    /// Fix set B over A.
+    @Option(help: ArgumentHelp("Fix set B, over A (e.g. t0=xrecon changes only the final step).", valueName: "fixset"))
+    public var b: String
+
+    @Option(help: ArgumentHelp("Images per chain.", valueName: "n"))
+    public var count: Int = 4
+
+    @OptionGroup(title: "Sampling") public var sampling: SamplingFlags
+
+    /// Print every k-th step (default: about 20 rows, or every row with `--csv`).
+    @Option(help: ArgumentHelp("Show every k-th step (default: about 20 rows; every row with --csv).", valueName: "k"))
+    public var every: Int?
+
+    @Flag(help: "Print CSV (process,t,max_abs_delta,rms_delta,threshold,differs) on stdout; the verdicts go to stderr.")
+    public var csv = false
+
+    @OptionGroup public var dataFlags: DataFlags
+
+    public init() {}
+
+    /// The fix sets' syntax is checked now; over which sets they apply is known once the checkpoint is open.
+    public func validate() throws {
+        if let a { _ = try FlagValues.fixes(a, flag: "--a") }
+        _ = try FlagValues.fixes(b, flag: "--b")
     }
+
+    public func run() throws { try run(console: .standard()) }
+
+    // The names `run` reads, forwarded from the option groups.
+    var checkpoint: String { checkpointFlag.checkpoint }
+    var seed: UInt64 { sampling.seed }
+    var sampler: String? { sampling.sampler }
+    var steps: Int? { sampling.steps }
+    var eta: Float? { sampling.eta }
+    var raw: Bool { sampling.raw }
+    var data: String? { dataFlags.data }
+    var className: String? { dataFlags.className }
 
     public struct Result: Sendable {
         public var a: FixSet

@@ -1,3 +1,5 @@
+import ArgumentParser
+import Commands
 import DiffusionEngine
 import Foundation
 import ImageIO
@@ -6,19 +8,14 @@ import Workbench
 
 /// `ddpm train` through `TrainCommand`: files, printed lines, resume rules.
 @Suite struct CommandTrainTests {
-    /// A fixture run: 4 steps, milestone every 2, T = 20, 2 samples per grid.
-    func fixtureRun(out: String) -> TrainCommand {
-        var c = TrainCommand()
-        c.out = out
-        c.overrides.preset = "fixture"
-        c.overrides.steps = 4
-        c.overrides.saveEvery = 2
-        c.overrides.timesteps = 20
-        c.overrides.batch = 2
-        c.overrides.accumulate = 1
-        c.overrides.samples = 2
-        c.logEvery = 2
-        return c
+    /// A fixture run: 4 steps, milestone every 2, T = 20, 2 samples per grid; `changes` add or
+    /// replace flags (`["--steps": "1"]`).
+    func fixtureRun(out: String, _ changes: [String: String] = [:]) throws -> TrainCommand {
+        let flags = [
+            "--out": out, "--preset": "fixture", "--steps": "4", "--save-every": "2", "--timesteps": "20",
+            "--batch": "2", "--accumulate": "1", "--samples": "2", "--log-every": "2",
+        ].merging(changes) { $1 }
+        return try TrainCommand.parse(flags.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] })
     }
 
     @Test func trainsSavesAndReportsMilestonesThenResumes() throws {
@@ -27,8 +24,7 @@ import Workbench
         let images = try CommandFixtures.imageFolder(in: dir + "-images", count: 4)
         defer { try? FileManager.default.removeItem(atPath: images) }
         let console = Console.capturing()
-        var run = fixtureRun(out: dir)
-        run.data = images
+        let run = try fixtureRun(out: dir, ["--data": images])
         let code = try run.run(console: console)
         #expect(code == 0)
         let out = console.capturedOutput
@@ -52,12 +48,9 @@ import Workbench
         }
 
         // Resuming a finished run needs a larger --steps; other flags are ignored with a warning.
-        var again = TrainCommand()
-        again.resume = dir + "/checkpoint.safetensors"
-        again.data = images
-        #expect(throws: FlagError.self) { try again.run(console: .capturing()) }
-        again.overrides.steps = 6
-        again.overrides.batch = 99
+        let finished = try TrainCommand.parse(["--resume", dir + "/checkpoint.safetensors", "--data", images])
+        #expect(throws: FlagError.self) { try finished.run(console: .capturing()) }
+        let again = try TrainCommand.parse(["--resume", dir + "/checkpoint.safetensors", "--data", images, "--steps", "6", "--batch", "99"])
         let c2 = Console.capturing()
         #expect(try again.run(console: c2) == 0)
         #expect(c2.capturedErrors.contains("warning: --batch ignored with --resume"))
@@ -68,9 +61,7 @@ import Workbench
         #expect(c.step == 6 && c.options.batchSize == 2)
 
         // The dataset must match the checkpoint's: the built-in faces are not these 4 images.
-        var other = TrainCommand()
-        other.resume = dir + "/checkpoint.safetensors"
-        other.overrides.steps = 8
+        let other = try TrainCommand.parse(["--resume", dir + "/checkpoint.safetensors", "--steps", "8"])
         do {
             _ = try other.run(console: .capturing())
             Issue.record("expected an error")
@@ -83,35 +74,21 @@ import Workbench
         let dir = try CommandFixtures.tempFolder("nan")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let images = try CommandFixtures.imageFolder(in: dir + "/images", count: 2)
-        var c = fixtureRun(out: dir + "/run")
-        c.data = images
-        c.overrides.learningRate = 1e8
-        c.overrides.clip = 1e30
-        c.overrides.steps = 20
-        c.overrides.saveEvery = 100
+        let c = try fixtureRun(out: dir + "/run", ["--data": images, "--lr": "1e8", "--clip": "1e30", "--steps": "20", "--save-every": "100"])
         let console = Console.capturing()
         #expect(try c.run(console: console) == 1)
         #expect(console.capturedErrors.hasPrefix("error: training: the loss became nan at step "))
         #expect(console.capturedErrors.contains("no checkpoint was written before the loss diverged"))
     }
 
+    /// Bad flags fail when the command line is parsed, before any work.
     @Test func flagErrorsComeBeforeAnyWork() throws {
-        var c = TrainCommand()
-        c.overrides.preset = "huge"
-        #expect(throws: FlagError("--preset: unknown preset 'huge'; choose tiny, course (or fixture, for tests)")) {
-            try c.run(console: .capturing())
-        }
-        c = TrainCommand()
-        c.className = "cat"
-        #expect(throws: FlagError.self) { try c.run(console: .capturing()) }
-        c = TrainCommand()
-        c.resume = "/no/such/checkpoint.safetensors"
-        do {
-            _ = try c.run(console: .capturing())
-            Issue.record("expected an error")
-        } catch {
-            #expect("\(error)".hasPrefix("checkpoint /no/such/checkpoint.safetensors: no such file"))
-        }
+        #expect(CommandFixtures.parseFailure(TrainCommand.self, ["--preset", "huge"])?.message
+            == "--preset: unknown preset 'huge'; choose tiny, course (or fixture, for tests)")
+        #expect(CommandFixtures.parseFailure(TrainCommand.self, ["--class", "cat"])?.message
+            == "--class: needs --data DIR (the built-in faces have no class folders)")
+        #expect(CommandFixtures.parseFailure(TrainCommand.self, ["--resume", "/no/such/checkpoint.safetensors"])?.message
+            .hasPrefix("checkpoint /no/such/checkpoint.safetensors: no such file") == true)
     }
 
     @Test func dataWarningsArePrintedFirst() throws {
@@ -121,9 +98,7 @@ import Workbench
         let img = RGBImage(width: 12, height: 12, red: 0.8, green: 0.2, blue: 0.1)
         for i in 0..<3 { try PNGEncoder.write(img, to: dir + "/images/\(i).png") }
         try Data("not an image".utf8).write(to: URL(fileURLWithPath: dir + "/images/broken.png"))
-        var c = fixtureRun(out: dir + "/run")
-        c.data = dir + "/images"
-        c.overrides.steps = 1
+        let c = try fixtureRun(out: dir + "/run", ["--data": dir + "/images", "--steps": "1"])
         let console = Console.capturing()
         #expect(try c.run(console: console) == 0)
         #expect(console.capturedErrors.hasPrefix("warning: skipped \(dir)/images/broken.png"))
@@ -147,8 +122,19 @@ import Workbench
     }
 }
 
-/// Helpers shared by the command tests: temporary folders and a small trained checkpoint.
+/// Helpers shared by the command tests: temporary folders, a small trained checkpoint, parse errors.
 enum CommandFixtures {
+    /// What the argument parser says to `arguments` when it refuses them: the message it prints
+    /// after "Error: " and the exit code; nil when they parse.
+    static func parseFailure<C: ParsableArguments>(_ type: C.Type, _ arguments: [String]) -> (message: String, exitCode: Int32)? {
+        do {
+            _ = try C.parse(arguments)
+            return nil
+        } catch {
+            return (C.message(for: error), C.exitCode(for: error).rawValue)
+        }
+    }
+
     /// A fresh empty folder under the system's temporary directory.
     static func tempFolder(_ name: String = "cmd") throws -> String {
         let path = FileManager.default.temporaryDirectory.path + "/ddpm-\(name)-" + UUID().uuidString

@@ -1,5 +1,7 @@
+import ArgumentParser
 import DiffusionEngine
 import Foundation
+import Workbench
 
 /// `ddpm train`: a headless training run with a progress line, milestones and a clean stop.
 ///
@@ -10,62 +12,92 @@ import Foundation
 ///
 /// Exit codes: 0 finished, 130 SIGINT, 143 SIGTERM (128 + signal, the shell's convention),
 /// 1 for a diverged loss (the last milestone checkpoint is kept, not overwritten).
-public struct TrainCommand: Sendable {
-    public var data: String?
-    public var className: String?
-    public var overrides = TrainingOverrides()
+public struct TrainCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a model headless, with checkpoints and sample grids at milestones.",
+        discussion: """
+            Defaults follow the course (32x32, batch 32, lr 1e-3, 10000 steps, accumulate 2, \
+            save every 1000) with the tiny preset. On a terminal one progress line shows step, \
+            loss (and its mean over 50 steps), images/s and ETA; otherwise a plain line is printed \
+            every --log-every steps. Each milestone prints its checkpoint, sample grid, nn-RMSE \
+            (distance of the samples to their nearest training image) and SWD (sliced Wasserstein \
+            distance to the training set).
+
+            Run folder (--out): checkpoint.safetensors (the newest, replaced atomically), \
+            samples/step-NNNNNN.png and samples/step-final.png, metrics.jsonl.
+
+            Ctrl-C (SIGINT) or SIGTERM finishes the current step, saves the checkpoint and a \
+            final grid, and prints the command to resume: \(CommandHelp.resumeHint). A second \
+            Ctrl-C quits at once. Exit codes: 0 finished, 130 SIGINT, 143 SIGTERM, 1 error or \
+            diverged loss (NaN; the last milestone checkpoint is kept).
+            """)
+
+    @OptionGroup public var dataFlags: DataFlags
+
+    @OptionGroup(title: "Training options") public var training: TrainingFlags
+
     /// A checkpoint to continue from; its options are used (only `--steps` may change them).
+    @Option(help: ArgumentHelp(
+        "Continue from this checkpoint: its options are kept (only --steps may raise the total); pass the same --data.",
+        valueName: "checkpoint"))
     public var resume: String?
+
     /// Run folder; default `runs/<timestamp>`, or the checkpoint's folder with `--resume`.
+    @Option(help: ArgumentHelp(
+        "Run folder (default: \(CommandHelp.runFolderPattern) in the current directory; with --resume, the checkpoint's folder).",
+        valueName: "dir"))
     public var out: String?
+
     /// Plain progress lines every this many steps when stdout is not a terminal (default 50).
+    @Option(name: .customLong("log-every"), help: ArgumentHelp(
+        "When stdout is not a terminal, print a progress line every n steps (default: 50).", valueName: "n"))
     public var logEvery: Int?
 
     public init() {}
 
+    public func validate() throws {
+        if let logEvery, logEvery < 1 { throw FlagError("--log-every \(logEvery): must be at least 1") }
+        if let resume { try Checkpoint.requireFile(path: resume) }
+    }
+
+    public func run() throws {
+        let code = try run(console: .standard())
+        if code != 0 { throw ExitCode(code) }
+    }
+
     /// Trains until done, stopped or diverged; returns the exit code.
     /// - Throws: `FlagError`/`EngineError`/`ImageError` with a one-line message before training starts.
     public func run(console: Console) throws -> Int32 {
-        if className != nil && data == nil {
-            throw FlagError("--class: needs --data DIR (the built-in faces have no class folders)")
-        }
-        if let logEvery, logEvery < 1 { throw FlagError("--log-every \(logEvery): must be at least 1") }
+        try FlagError.rewording(training.runFlag(for:)) { try train(console: console) }
+    }
 
-        // Options: from the flags, or from the checkpoint when resuming.
-        let options: TrainingOptions
-        var startStep = 0
-        if let resume {
-            let c = try Checkpoint.load(path: resume)
-            var o = c.options
-            if let s = overrides.steps {
-                guard s > c.step else {
-                    throw FlagError("--steps \(s): the checkpoint is already at step \(c.step); pass a larger --steps to train further")
+    func train(console: Console) throws -> Int32 {
+        // Options: from the flags, or from the checkpoint when resuming (loaded once, here).
+        let checkpoint = try resume.map(Checkpoint.load(path:))
+        let options = try training.options(base: TrainingOptions(), data: dataFlags.source, resuming: checkpoint)
+        if let resume, let c = checkpoint {
+            if training.steps.isGiven {
+                guard options.steps > c.step else {
+                    throw FlagError("--steps \(options.steps): the checkpoint is already at step \(c.step); pass a larger --steps to train further")
                 }
-                o.steps = s
-            } else if c.step >= o.steps {
-                throw FlagError("--resume: \(resume) already finished its \(o.steps) steps; pass --steps N (more than \(c.step)) to train further")
+            } else if c.step >= options.steps {
+                throw FlagError("--resume: \(resume) already finished its \(options.steps) steps; pass --steps N (more than \(c.step)) to train further")
             }
-            let ignored = overrides.givenFlags.filter { $0 != "--steps" }
+            let ignored = training.ignoredWhenResuming
             if !ignored.isEmpty {
                 console.warn("\(ignored.joined(separator: ", ")) ignored with --resume: the run keeps the checkpoint's options")
             }
-            options = o
-            startStep = c.step
-        } else {
-            var base = TrainingOptions()
-            base.augment = DataSource(folder: data, className: className).augmentsByDefault
-            options = try overrides.apply(to: base)
         }
-        let outPath = out ?? resume.map(FlagValues.folder(of:)) ?? FlagValues.defaultRunFolder()
-        if resume == nil { try FlagValues.checkFreshRunFolder(outPath) }
+        let outPath = try FlagValues.runFolder(out: out, resuming: resume, resumeFlag: "--resume")
 
         // Data: warnings first, so they are not lost under the progress line.
-        let source = DataSource(folder: data, className: className)
-        let loaded = try source.load(size: options.model.imageSize)
+        let loaded = try dataFlags.source.load(size: options.model.imageSize)
         for w in loaded.warnings { console.warn("skipped \(w)") }
 
-        let session = try TrainingSession(options: options, data: loaded, out: outPath, resume: resume, steps: overrides.steps)
-        printHeader(session: session, startStep: startStep, console: console)
+        let session = try checkpoint.map { try TrainingSession(resuming: $0, steps: options.steps, data: loaded, out: outPath) }
+            ?? TrainingSession(options: options, data: loaded, out: outPath)
+        printHeader(session: session, startStep: checkpoint?.step ?? 0, console: console)
 
         StopSignal.install()
         let (end, progress) = loop(session: session, console: console)
@@ -131,6 +163,9 @@ public struct TrainCommand: Sendable {
         return (end, progress)
     }
 
+    /// The flag to lower after a diverged loss.
+    var lowerFlag: String { training.flag(for: \TrainingOptions.learningRate) ?? "learning rate" }
+
     /// The final lines and the exit code.
     func finish(_ end: TrainingSession.End, progress: TrainProgress, session: TrainingSession, console: Console) -> Int32 {
         let snap = session.snapshot.read().value
@@ -162,9 +197,9 @@ public struct TrainCommand: Sendable {
         case let .diverged(message):
             console.error(message)
             if let s = snap.lastCheckpointStep, let p = snap.lastCheckpointPath {
-                console.note("the last good checkpoint is \(p) (step \(s)); start a new run with a lower --lr")
+                console.note("the last good checkpoint is \(p) (step \(s)); start a new run with a lower \(lowerFlag)")
             } else {
-                console.note("no checkpoint was written before the loss diverged; start a new run with a lower --lr")
+                console.note("no checkpoint was written before the loss diverged; start a new run with a lower \(lowerFlag)")
             }
             return 1
         }
@@ -173,8 +208,8 @@ public struct TrainCommand: Sendable {
     /// `ddpm train --resume <checkpoint>` plus the data flags this run used.
     public func resumeCommand(checkpoint: String) -> String {
         var words = ["ddpm", "train", "--resume", FlagValues.shellWord(checkpoint)]
-        if let data { words += ["--data", FlagValues.shellWord(data)] }
-        if let className { words += ["--class", FlagValues.shellWord(className)] }
+        if let data = dataFlags.data { words += ["--data", FlagValues.shellWord(data)] }
+        if let className = dataFlags.className { words += ["--class", FlagValues.shellWord(className)] }
         return words.joined(separator: " ")
     }
 

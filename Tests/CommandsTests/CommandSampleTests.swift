@@ -1,8 +1,9 @@
+import Commands
 import DiffusionEngine
 import Foundation
 import ImageIO
-import Testing
 import TerminalUI
+import Testing
 import Workbench
 
 /// `ddpm sample`, `visualize`, `render` and the console on a fixture checkpoint.
@@ -11,9 +12,7 @@ import Workbench
         let dir = try CommandFixtures.tempFolder("sample")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = try CommandFixtures.trainedCheckpoint(in: dir)
-        var c = SampleCommand(checkpoint: path)
-        c.count = 4
-        c.steps = 5
+        var c = try SampleCommand.parse(["--checkpoint", path, "--count", "4", "--steps", "5"])
         let console = Console.capturing()
         let r = try c.run(console: console)
         #expect(r.path == dir + "/samples/sample-ddim5-seed0.png")
@@ -24,7 +23,7 @@ import Workbench
         // Same seed, same images; another seed, other images.
         let again = try c.run(console: .capturing())
         #expect(again.samples == r.samples)
-        c.seed = 1
+        c.sampling.seed = 1
         #expect(try c.run(console: .capturing()).samples != r.samples)
     }
 
@@ -34,7 +33,7 @@ import Workbench
         let path = dir + "/checkpoint.safetensors"
         try Data([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]).write(to: URL(fileURLWithPath: path))
         do {
-            try SampleCommand(checkpoint: path).run(console: .capturing())
+            try SampleCommand.parse(["--checkpoint", path]).run(console: .capturing())
             Issue.record("expected an error")
         } catch {
             let text = "\(error)"
@@ -46,9 +45,7 @@ import Workbench
         let dir = try CommandFixtures.tempFolder("visualize")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = try CommandFixtures.trainedCheckpoint(in: dir)
-        var c = VisualizeCommand(checkpoint: path)
-        c.scale = 2
-        c.image = 50
+        var c = try VisualizeCommand.parse(["--checkpoint", path, "--scale", "2", "--image", "50"])
         let r = try c.run(console: .capturing())
         #expect(r.timesteps == [0, 5, 10, 15, 19])
         #expect(r.forward.shape == [6, 3, 8, 8] && r.reverse.shape == [6, 3, 8, 8])
@@ -62,10 +59,7 @@ import Workbench
         let dir = try CommandFixtures.tempFolder("render")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = try CommandFixtures.trainedCheckpoint(in: dir)
-        var c = RenderCommand(checkpoint: path)
-        c.width = 40
-        c.color = "16"
-        c.frames = 4
+        var c = try RenderCommand.parse(["--checkpoint", path, "--width", "40", "--color", "16", "--frames", "4"])
         let console = Console.capturing()
         try c.run(console: console)
         let out = console.capturedOutput

@@ -1,25 +1,43 @@
+import ArgumentParser
 import DiffusionEngine
 import Foundation
+import Workbench
 
 /// `ddpm sample`: a checkpoint to a grid PNG of generated images.
-public struct SampleCommand: Sendable {
-    public var checkpoint: String
+public struct SampleCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "sample",
+        abstract: "Generate images from a checkpoint into a grid PNG.",
+        discussion: "Prints the PNG's path and the sampling time. Same --seed, same images.")
+
+    @OptionGroup public var checkpointFlag: CheckpointFlag
+
     /// Output PNG; default `<run folder>/samples/sample-<sampler>-seed<seed>.png`.
+    @Option(help: ArgumentHelp(
+        "Output PNG (default: <checkpoint folder>/samples/sample-<sampler>-seed<seed>.png).", valueName: "png"))
     public var out: String?
+
+    @Option(help: ArgumentHelp("Number of images.", valueName: "n"))
     public var count: Int = 16
-    /// `ddpm` or `ddim`; nil = DDPM, or DDIM when `steps`/`eta` are given.
-    public var sampler: String?
-    public var steps: Int?
-    public var eta: Float?
-    /// Use the raw weights instead of the EMA ones.
-    public var raw: Bool = false
-    public var seed: UInt64 = 0
-    /// A `--fixes` string applied over the checkpoint's fix set.
-    public var fixes: String?
+
     /// Images per grid row; default ⌈√count⌉.
+    @Option(help: ArgumentHelp("Images per grid row (default: the square root of --count, rounded up).", valueName: "n"))
     public var nrow: Int?
 
-    public init(checkpoint: String) { self.checkpoint = checkpoint }
+    @OptionGroup(title: "Sampling") public var sampling: SamplingFlags
+
+    @OptionGroup public var fixesFlag: FixesFlag
+
+    public init() {}
+
+    public func validate() throws {
+        try FlagValues.check("--count", count, in: 1...1024)
+        if let nrow { try FlagValues.check("--nrow", nrow, in: 1...1024) }
+    }
+
+    public func run() throws { try run(console: .standard()) }
+
+    var checkpoint: String { checkpointFlag.checkpoint }
 
     /// What `run` made.
     public struct Result: Sendable {
@@ -33,10 +51,9 @@ public struct SampleCommand: Sendable {
     /// - Throws: `FlagError`/`EngineError`/`ImageError`, one line each.
     @discardableResult
     public func run(console: Console) throws -> Result {
-        try FlagValues.check("--count", count, in: 1...1024)
-        if let nrow { try FlagValues.check("--nrow", nrow, in: 1...1024) }
-        let cm = try CheckpointModel(path: checkpoint, ema: !raw, fixes: fixes)
-        let smp = try FlagValues.sampler(sampler, steps: steps, eta: eta, timesteps: cm.timesteps)
+        let cm = try CheckpointModel(path: checkpoint, ema: !sampling.raw, fixes: fixesFlag.fixes)
+        let smp = try sampling.sampler(timesteps: cm.timesteps)
+        let seed = sampling.seed
         let path = out ?? defaultPath(cm: cm, sampler: smp)
         try Self.makeFolder(for: path)
 
@@ -63,7 +80,7 @@ public struct SampleCommand: Sendable {
         case .ddpm: name = "ddpm"
         case let .ddim(k, eta): name = eta == 0 ? "ddim\(k)" : "ddim\(k)-eta\(eta)"
         }
-        return FlagValues.folder(of: checkpoint) + "/samples/sample-\(name)-seed\(seed)\(raw ? "-raw" : "").png"
+        return FlagValues.folder(of: checkpoint) + "/samples/sample-\(name)-seed\(sampling.seed)\(sampling.raw ? "-raw" : "").png"
     }
 
     /// Creates the folder an output file goes into.

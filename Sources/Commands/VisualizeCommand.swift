@@ -1,6 +1,8 @@
+import ArgumentParser
 import DiffusionEngine
 import Foundation
 import ImageIO
+import Workbench
 
 /// `ddpm visualize`: the course's Part 6 as one PNG of two rows.
 ///
@@ -11,23 +13,51 @@ import ImageIO
 /// as in the course: qSample(x_0, t) is what step t of the reverse chain receives), so a column
 /// compares like with like. The forward noise and the chain come from `--seed`. Images are
 /// enlarged `scale` times with nearest neighbour so a 32x32 picture stays crisp.
-public struct VisualizeCommand: Sendable {
-    public var checkpoint: String
+public struct VisualizeCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "visualize",
+        abstract: "Draw the forward and reverse processes side by side into one PNG.",
+        discussion: """
+            Row 1: a training image and q(x_t | x_0) at 0, 25, 50, 75 and 99% of T. Row 2: a \
+            generated image and its reverse chain's x_t at the same t (DDPM, all T steps). The \
+            columns' t values are printed.
+            """)
+
+    @OptionGroup public var checkpointFlag: CheckpointFlag
+
     /// Output PNG; default `<run folder>/samples/visualize-image<N>-seed<S>.png`.
+    @Option(help: ArgumentHelp(
+        "Output PNG (default: <checkpoint folder>/samples/visualize-image<N>-seed<S>.png).", valueName: "png"))
     public var out: String?
+
     /// Index of the training image for the forward row.
+    @Option(help: ArgumentHelp("Index of the training image for the forward row (0-based).", valueName: "n"))
     public var image: Int = 0
+
+    @Option(help: ArgumentHelp("Seed of the forward noise and of the reverse chain.", valueName: "n"))
     public var seed: UInt64 = 0
-    public var data: String?
-    public var className: String?
-    public var raw: Bool = false
-    public var fixes: String?
+
+    @OptionGroup public var dataFlags: DataFlags
+
+    @Flag(help: "Use the raw weights instead of the EMA weights.")
+    public var raw = false
+
+    @OptionGroup public var fixesFlag: FixesFlag
+
+    @Option(help: ArgumentHelp("Enlarge each image this many times (nearest neighbour).", valueName: "k"))
     public var scale: Int = 4
+
+    public init() {}
+
+    /// `--image` is checked in `run`, against the dataset once it is loaded.
+    public func validate() throws {
+        try FlagValues.check("--scale", scale, in: 1...32)
+    }
+
+    public func run() throws { try run(console: .standard()) }
 
     /// The fractions of T shown.
     public static let fractions: [Double] = [0, 0.25, 0.5, 0.75, 0.99]
-
-    public init(checkpoint: String) { self.checkpoint = checkpoint }
 
     /// The timesteps shown for a schedule of T steps.
     public static func timesteps(T: Int) -> [Int] {
@@ -44,12 +74,9 @@ public struct VisualizeCommand: Sendable {
 
     @discardableResult
     public func run(console: Console) throws -> Result {
-        if className != nil && data == nil {
-            throw FlagError("--class: needs --data DIR (the built-in faces have no class folders)")
-        }
-        try FlagValues.check("--scale", scale, in: 1...32)
-        let cm = try CheckpointModel(path: checkpoint, ema: !raw, fixes: fixes)
-        let loaded = try DataSource(folder: data, className: className).load(size: cm.options.model.imageSize)
+        let checkpoint = checkpointFlag.checkpoint
+        let cm = try CheckpointModel(path: checkpoint, ema: !raw, fixes: fixesFlag.fixes)
+        let loaded = try dataFlags.source.load(size: cm.options.model.imageSize)
         for w in loaded.warnings { console.warn("skipped \(w)") }
         let set = loaded.set
         guard image >= 0 && image < set.count else {

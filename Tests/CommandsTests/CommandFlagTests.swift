@@ -1,9 +1,10 @@
+import Commands
 import DiffusionEngine
 import Foundation
 import Testing
 import Workbench
 
-/// The meaning of flag values: presets, schedules, samplers, fix sets, training overrides.
+/// The meaning of flag values: presets, schedules, samplers, fix sets, training flags.
 @Suite struct CommandFlagTests {
     @Test func unknownPresetIsOneLineNamingTheFlagAndTheChoices() {
         #expect(throws: FlagError("--preset: unknown preset 'huge'; choose tiny, course (or fixture, for tests)")) {
@@ -60,39 +61,31 @@ import Workbench
         #expect(throws: FlagError.self) { try FlagValues.model("dim", base: .tiny) }
         #expect(throws: FlagError.self) { try FlagValues.model("res-blocks=0", base: .tiny) }
         #expect(throws: FlagError.self) { try FlagValues.model("dim=30", base: .tiny) }  // 60 channels, 8 groups
-        var o = TrainingOverrides()
-        o.model = "res-blocks=2"
+        let o = try TrainingFlags.parse(["--model", "res-blocks=2"])
         #expect(try o.apply(to: .interactive).model.resBlocks == 2)
         #expect(o.givenFlags == ["--model"])
     }
 
-    @Test func overridesApplyOnTheirBaseAndValidate() throws {
-        var o = TrainingOverrides()
-        o.preset = "fixture"
-        o.batch = 5
-        o.learningRate = 2e-4
-        o.timesteps = 50
-        o.schedule = "cosine"
-        o.fixes = "loss=l2"
-        o.augment = false
+    @Test func trainingFlagsApplyOnTheirBaseAndValidate() throws {
+        let o = try TrainingFlags.parse([
+            "--preset", "fixture", "--batch", "5", "--lr", "2e-4", "--timesteps", "50", "--schedule", "cosine",
+            "--fixes", "loss=l2", "--no-augment",
+        ])
         let opts = try o.apply(to: TrainingOptions())
         #expect(opts.model == .fixture && opts.preset == "fixture")
         #expect(opts.batchSize == 5 && opts.learningRate == 2e-4 && opts.timesteps == 50)
         #expect(opts.schedule == .cosine && opts.fixes.loss == .l2 && !opts.augment)
         #expect(opts.steps == TrainingOptions().steps, "flags not given keep the base's value")
-        #expect(try TrainingOverrides().apply(to: .interactive) == .interactive)
+        #expect(try TrainingFlags.parse([]).apply(to: .interactive) == .interactive)
         #expect(o.givenFlags == ["--preset", "--batch", "--lr", "--timesteps", "--schedule", "--fixes", "--no-augment"])
 
-        var bad = TrainingOverrides()
-        bad.batch = 0
-        #expect(throws: EngineError("--batch must be at least 1 (got 0)")) { try bad.apply(to: TrainingOptions()) }
-        bad = TrainingOverrides()
-        bad.sampleSteps = -1
-        #expect(throws: FlagError.self) { try bad.apply(to: TrainingOptions()) }
+        #expect(CommandFixtures.parseFailure(TrainingFlags.self, ["--batch", "0"])?.message == "--batch must be at least 1 (got 0)")
+        #expect(CommandFixtures.parseFailure(TrainingFlags.self, ["--sample-steps", "-1"])?.message
+            == "--sample-steps must be 0 (full DDPM) or a positive DDIM step count (got -1)")
     }
 
     @Test func helpDefaultsNameBothEntryPointsWhenTheyDiffer() {
-        #expect(CommandHelp.defaults(\.batch) == "default: 32; workbench: 16")
+        #expect(CommandHelp.defaults(\.batchSize) == "default: 32; workbench: 16")
         #expect(CommandHelp.defaults(\.learningRate) == "default: 0.001")
         #expect(CommandHelp.defaults(\.preset) == "default: tiny")
         #expect(CommandHelp.fixesSyntax.contains("t0=mean|xrecon"))
@@ -108,8 +101,7 @@ import Workbench
     }
 
     @Test func openBuildsTheLaunchWithWorkbenchDefaults() throws {
-        var c = OpenCommand()
-        c.overrides.steps = 123
+        let c = try OpenCommand.parse(["--steps", "123"])
         let l = try c.launch()
         var expected = TrainingOptions.interactive
         expected.steps = 123
@@ -117,44 +109,29 @@ import Workbench
         #expect(l.options == expected, "the built-in faces train without crops and flips by default")
         #expect(l.data == .builtin && !l.viewOnly && l.checkpoint == nil && l.out.hasPrefix("runs/"))
 
-        var folder = OpenCommand()
-        folder.data = "/some/folder"
+        let folder = try OpenCommand.parse(["--data", "/some/folder"])
         #expect(try folder.launch().options.augment, "a folder augments by default, as in the course")
-        folder.overrides.augment = false
-        #expect(try !folder.launch().options.augment)
-        var builtinOn = OpenCommand()
-        builtinOn.overrides.augment = true
-        #expect(try builtinOn.launch().options.augment)
+        #expect(try !OpenCommand.parse(["--data", "/some/folder", "--no-augment"]).launch().options.augment)
+        #expect(try OpenCommand.parse(["--augment"]).launch().options.augment)
 
-        var view = OpenCommand()
-        view.view = true
-        #expect(throws: FlagError("--view: needs --checkpoint FILE to view")) { try view.launch() }
-
-        var theme = OpenCommand()
-        theme.theme = "no-such-theme"
-        #expect(throws: FlagError.self) { try theme.launch() }
-        theme.theme = "light"
-        #expect(try theme.launch().theme == "light")
-
-        var cls = OpenCommand()
-        cls.className = "cat"
-        #expect(throws: FlagError.self) { try cls.launch() }
+        #expect(CommandFixtures.parseFailure(OpenCommand.self, ["--view"])?.message == "--view: needs --checkpoint FILE to view")
+        #expect(CommandFixtures.parseFailure(OpenCommand.self, ["--theme", "no-such-theme"])?.message
+            .hasPrefix("--theme: unknown theme 'no-such-theme'") == true)
+        #expect(try OpenCommand.parse(["--theme", "light"]).launch().theme == "light")
+        #expect(CommandFixtures.parseFailure(OpenCommand.self, ["--class", "cat"])?.message
+            == "--class: needs --data DIR (the built-in faces have no class folders)")
     }
 
     @Test func openWithACheckpointTakesItsOptionsAndFolder() throws {
         let dir = try CommandFixtures.tempFolder("open")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = try CommandFixtures.trainedCheckpoint(in: dir)
-        var c = OpenCommand()
-        c.checkpoint = path
-        c.view = true
-        let l = try c.launch()
+        let l = try OpenCommand.parse(["--checkpoint", path, "--view"]).launch()
         #expect(l.options == CommandFixtures.fixtureOptions())
-        #expect(l.out == dir && l.viewOnly && l.checkpoint == path)
+        #expect(l.out == dir && l.viewOnly && l.checkpoint?.path == path)
 
         // A fresh workbench run does not take over that folder.
-        var fresh = OpenCommand()
-        fresh.out = dir
+        let fresh = try OpenCommand.parse(["--out", dir])
         #expect(throws: FlagError("--out \(dir): already holds a checkpoint; continue it with --checkpoint \(path), or pick another --out")) {
             try fresh.launch()
         }

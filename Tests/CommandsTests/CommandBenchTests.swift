@@ -1,3 +1,4 @@
+import Commands
 import Foundation
 import Testing
 import Workbench
@@ -5,11 +6,7 @@ import Workbench
 /// `ddpm bench` through `BenchCommand`: the table, the JSON, the preset check.
 @Suite struct CommandBenchTests {
     @Test func tableAndJSON() throws {
-        var c = BenchCommand()
-        c.preset = "fixture"
-        c.batch = 2
-        c.steps = 1
-        c.warmup = 0
+        var c = try BenchCommand.parse(["--preset", "fixture", "--batch", "2", "--steps", "1", "--warmup", "0"])
         let table = Console.capturing()
         let r = try c.run(console: table)
         #expect(r.preset == "fixture" && r.batch == 2 && r.parameters > 0)
@@ -23,8 +20,7 @@ import Workbench
     }
 
     @Test func unknownPreset() {
-        var c = BenchCommand()
-        c.preset = "huge"
-        #expect(throws: FlagError.self) { try c.run(console: .capturing()) }
+        #expect(CommandFixtures.parseFailure(BenchCommand.self, ["--preset", "huge"])?.message
+            == "--preset: unknown preset 'huge'; choose tiny, course (or fixture, for tests)")
     }
 }

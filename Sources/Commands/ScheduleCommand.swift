@@ -1,3 +1,4 @@
+import ArgumentParser
 import DiffusionEngine
 import Foundation
 
@@ -7,25 +8,57 @@ import Foundation
 /// `NoiseSchedule.bufferNames`) and one row per timestep, values printed as the shortest decimal
 /// that reads back as the same Float. Table: the same columns under the paper's symbols, four
 /// significant digits, every `every`-th row plus the last.
-public struct ScheduleCommand: Sendable {
+public struct ScheduleCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "schedule",
+        abstract: "Print a noise schedule's buffers as an aligned table or as CSV.",
+        discussion: """
+            CSV columns: t, then the course code's buffer names: betas, alphas, alphas_cumprod, \
+            alphas_cumprod_prev, sqrt_alphas_cumprod, sqrt_one_minus_alphas_cumprod, \
+            sqrt_recip_alphas_cumprod, sqrt_recipm1_alphas_cumprod, posterior_variance, \
+            posterior_log_variance_clipped, posterior_mean_coef1, posterior_mean_coef2, log_snr. \
+            Values are the shortest decimals that read back as the same 32-bit floats.
+            """)
+
+    @Option(help: ArgumentHelp("Schedule: \(CommandHelp.schedules).", valueName: "kind"))
     public var kind: String = "linear"
+
+    @Option(help: ArgumentHelp("Diffusion steps T.", valueName: "T"))
     public var timesteps: Int = 1000
+
+    @Flag(help: "Print CSV with a header row instead of a table.")
     public var csv = false
+
     /// Print every k-th row (the last is always printed); default 1 for CSV, T/10 for the table.
+    @Option(help: ArgumentHelp("Print every k-th row, plus the last (default: 1 with --csv, T/10 for the table).", valueName: "k"))
     public var every: Int?
+
     /// Comma-separated buffer names to print (default: all).
+    @Option(help: ArgumentHelp("Comma-separated buffer names to print (default: all).", valueName: "names"))
     public var columns: String?
+
+    @Option(name: .customLong("beta-start"), help: ArgumentHelp("β at t=0 for linear, quadratic and sigmoid.", valueName: "x"))
     public var betaStart: Double = 1e-4
+
+    @Option(name: .customLong("beta-end"), help: ArgumentHelp("β at t=T-1 for linear, quadratic and sigmoid.", valueName: "x"))
     public var betaEnd: Double = 0.02
 
     public init() {}
 
-    /// The text to print.
-    /// - Throws: `FlagError`/`EngineError` for a bad kind, T, β range or column name.
-    public func output() throws -> String {
-        let k = try FlagValues.schedule(kind, flag: "--kind")
+    /// The β range is checked by `NoiseSchedule` when `output` builds it.
+    public func validate() throws {
+        _ = try FlagValues.schedule(kind, flag: "--kind")
         try FlagValues.check("--timesteps", timesteps, in: 2...100_000)
         if let every { try FlagValues.check("--every", every, in: 1...100_000) }
+        _ = try selectedColumns()
+    }
+
+    public func run() throws { Console.standard().write(try output()) }
+
+    /// The text to print.
+    /// - Throws: `EngineError` for a bad β range.
+    public func output() throws -> String {
+        let k = try FlagValues.schedule(kind, flag: "--kind")
         let schedule = try NoiseSchedule(k, timesteps: timesteps, betaStart: betaStart, betaEnd: betaEnd)
         let names = try selectedColumns()
         let step = every ?? (csv ? 1 : max(1, timesteps / 10))

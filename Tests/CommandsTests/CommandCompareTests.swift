@@ -1,3 +1,4 @@
+import Commands
 import DiffusionEngine
 import Foundation
 import Testing
@@ -10,8 +11,7 @@ import Workbench
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = try CommandFixtures.trainedCheckpoint(in: dir)
         let console = Console.capturing()
-        var c = CompareCommand(checkpoint: path, b: "t0=xrecon")
-        c.count = 2
+        let c = try CompareCommand.parse(["--checkpoint", path, "--b", "t0=xrecon", "--count", "2"])
         let r = try c.run(console: console)
         #expect(r.a.finalStep == .posteriorMean && r.b.finalStep == .xRecon)
         #expect(r.reverse.isFinished && r.reverse.steps.count == 20)
@@ -27,8 +27,7 @@ import Workbench
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = try CommandFixtures.trainedCheckpoint(in: dir)
         let console = Console.capturing()
-        var c = CompareCommand(checkpoint: path, b: "var=beta,fwd=sqrt-of-sqrt")
-        c.count = 2
+        let c = try CompareCommand.parse(["--checkpoint", path, "--b", "var=beta,fwd=sqrt-of-sqrt", "--count", "2"])
         let r = try c.run(console: console)
         #expect(!r.reverse.identical)
         #expect(r.forward.map { !$0.differingTimesteps.isEmpty } == true)
@@ -43,10 +42,7 @@ import Workbench
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = try CommandFixtures.trainedCheckpoint(in: dir)
         let console = Console.capturing()
-        var c = CompareCommand(checkpoint: path, b: "extract=all")
-        c.count = 1
-        c.csv = true
-        c.every = 5
+        let c = try CompareCommand.parse(["--checkpoint", path, "--b", "extract=all", "--count", "1", "--csv", "--every", "5"])
         try c.run(console: console)
         let lines = console.capturedOutput.split(separator: "\n")
         #expect(lines.first == "process,t,max_abs_delta,rms_delta,threshold,differs")
@@ -63,11 +59,8 @@ import Workbench
         let dir = try CommandFixtures.tempFolder("compare4")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = try CommandFixtures.trainedCheckpoint(in: dir)
-        do {
-            try CompareCommand(checkpoint: path, b: "t1=mean").run(console: .capturing())
-            Issue.record("expected an error")
-        } catch {
-            #expect("\(error)".hasPrefix("--b: fix switches: unknown switch \"t1\""))
-        }
+        let failure = CommandFixtures.parseFailure(CompareCommand.self, ["--checkpoint", path, "--b", "t1=mean"])
+        #expect(failure?.message.hasPrefix("--b: fix switches: unknown switch \"t1\"") == true)
+        #expect(failure?.exitCode == 1)
     }
 }

@@ -1,0 +1,86 @@
+import ArgumentParser
+import DiffusionEngine
+import Foundation
+import TerminalUI
+import Workbench
+
+/// `ddpm` with no subcommand (`ddpm open`): the interactive workbench.
+///
+/// Builds the `AppLaunch` that `WorkbenchApp.run` takes: `TrainingOptions.interactive` with the
+/// training flags applied, the data source, the run folder, and a checkpoint to resume
+/// (or, with `view`, to open for viewing only), loaded once here.
+public struct OpenCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "open",
+        abstract: "Open the interactive workbench (the default when no subcommand is given).",
+        discussion: """
+            Trains while showing live loss, the noise schedule, a step-by-step denoising viewer and \
+            A/B comparisons of the fix switches. Defaults are sized for 2 CPU cores: the training \
+            flags below show 'workbench:' where they differ from 'ddpm train'.
+              ddpm                                      train on the built-in faces
+              ddpm --data ~/afhq/train --class cat      train on a folder's cats
+              ddpm --checkpoint run/ckpt.safetensors    resume training
+              ddpm --checkpoint run/ckpt.safetensors --view    view only
+            """)
+
+    @OptionGroup public var dataFlags: DataFlags
+
+    @Option(help: ArgumentHelp(
+        "A checkpoint to resume training from (or, with --view, to open for viewing only); its options replace the training flags.",
+        valueName: "file"))
+    public var checkpoint: String?
+
+    @Flag(help: "Open --checkpoint for viewing (Denoise, Compare, Schedule screens) without training.")
+    public var view = false
+
+    @Option(help: ArgumentHelp("Colour theme: default, light, high-contrast, or the path of a .theme file (default: default).", valueName: "name"))
+    public var theme: String?
+
+    @Option(help: ArgumentHelp(
+        "Run folder for checkpoints, sample grids and metrics.jsonl (default: the checkpoint's folder, else \(CommandHelp.runFolderPattern)).",
+        valueName: "dir"))
+    public var out: String?
+
+    @OptionGroup(title: "Training options") public var training: TrainingFlags
+
+    public init() {}
+
+    public func validate() throws {
+        if view && checkpoint == nil { throw FlagError("--view: needs --checkpoint FILE to view") }
+        if let theme, Theme.named(theme) == nil, !FileManager.default.fileExists(atPath: theme) {
+            throw FlagError("--theme: unknown theme '\(theme)'; choose \(Theme.builtinNames.joined(separator: ", ")) or the path of a .theme file")
+        }
+        if let checkpoint { try Checkpoint.requireFile(path: checkpoint) }
+    }
+
+    public func run() throws {
+        let code = try run(console: .standard())
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    /// The launch description; the checkpoint, if any, is loaded here and travels in it.
+    /// - Throws: `FlagError`/`EngineError` with a one-line message.
+    public func launch() throws -> AppLaunch {
+        // Resuming or viewing: the checkpoint's options (validated on load), --steps may extend them.
+        let loaded = try checkpoint.map(Checkpoint.load(path:))
+        let options = try training.options(base: .interactive, data: dataFlags.source, resuming: loaded)
+        let folder = try FlagValues.runFolder(out: out, resuming: checkpoint, resumeFlag: "--checkpoint")
+        return AppLaunch(
+            options: options, data: dataFlags.source, out: folder,
+            checkpoint: loaded, viewOnly: view, theme: theme)
+    }
+
+    /// Launches the workbench; returns its exit code.
+    public func run(console: Console) throws -> Int32 {
+        try FlagError.rewording(training.runFlag(for:)) {
+            let l = try launch()
+            if checkpoint != nil {
+                let ignored = training.ignoredWhenResuming
+                if !ignored.isEmpty {
+                    console.warn("\(ignored.joined(separator: ", ")) ignored with --checkpoint: the checkpoint's options are used")
+                }
+            }
+            return try WorkbenchApp.run(l)
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import DiffusionEngine
+import Foundation
+
+/// Folders and options the workbench tests share.
+enum WorkbenchFixtures {
+    /// A fresh empty folder under the system's temporary directory.
+    static func tempFolder(_ name: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.path + "/ddpm-\(name)-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Options of the `fixture` preset sized for debug-build tests (8x8, T = `timesteps`).
+    static func fixtureOptions(timesteps: Int = 20, steps: Int = 2) -> TrainingOptions {
+        var o = TrainingOptions()
+        (o.preset, o.model, o.timesteps, o.steps) = ("fixture", .fixture, timesteps, steps)
+        (o.batchSize, o.accumulate, o.saveEvery, o.sampleCount) = (4, 1, 1000, 4)
+        return o
+    }
+}
