@@ -24,6 +24,9 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# Idle OpenMP threads sleep instead of spinning: on a shared CPU, spinning threads made a step
+# 5x slower (measured: 2 threads, batch 32, tiny, 4.8 s/step spinning, 0.88 s passive).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import torch  # noqa: E402
 import torch.distributed as dist  # noqa: E402

@@ -79,7 +79,7 @@ class Trainer:
         self.net = self.model
         if world_size > 1:
             ids = [self.device.index] if self.device.type == "cuda" else None
-            self.net = torch.nn.parallel.DistributedDataParallel(self.model, device_ids=ids, broadcast_buffers=False)
+            self.net = torch.nn.parallel.DistributedDataParallel(self.model, device_ids=ids)  # the UNet has no buffers
 
     @property
     def local_batch(self) -> int:
