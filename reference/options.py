@@ -165,6 +165,7 @@ class TrainingOptions:
             (0 <= self.emaDecay < 1, f"--ema-decay must be in [0, 1) (got {self.emaDecay})"),
             (1 <= self.sampleCount <= 256, f"--samples must be between 1 and 256 (got {self.sampleCount})"),
             (self.milestoneSamplingSteps >= 0, f"--sample-steps {self.milestoneSamplingSteps}: use 0 (full DDPM) or a positive DDIM step count"),
+            (0 <= self.seed < 2**64, f"--seed must be a whole number in 0...{2**64 - 1} (got {self.seed})"),
             (self.schedule in SCHEDULES, f"--schedule: unknown schedule '{self.schedule}'; choose {', '.join(SCHEDULES)}"),
             (self.objective in OBJECTIVES, f"--objective: unknown objective '{self.objective}'; choose epsilon, x0 or v"),
         ]
