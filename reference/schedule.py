@@ -51,3 +51,31 @@ def buffers(betas: np.ndarray) -> dict:
         "posterior_mean_coef1": betas * np.sqrt(ac_prev) / (1.0 - ac),
         "posterior_mean_coef2": (1.0 - ac_prev) * np.sqrt(alphas) / (1.0 - ac),
     }
+
+
+def betas(kind: str, T: int, start: float = 1e-4, end: float = 0.02) -> np.ndarray:
+    """The betas of every schedule kind, element by element as `NoiseSchedule.betas` computes
+    them (linspace(lo, hi, T)[i] = lo + (hi - lo) * i / (T - 1)), float64, shape (T,).
+
+        linear     linspace(start, end)
+        quadratic  linspace(sqrt(start), sqrt(end))^2
+        sigmoid    sigmoid(linspace(-6, 6)) * (end - start) + start
+        cosine     Nichol & Dhariwal, s = 0.008, clipped to [0, 0.999]
+    """
+    i = np.arange(T, dtype=np.float64)
+
+    def lin(lo, hi):
+        return lo + (hi - lo) * i / (T - 1)
+
+    if kind == "linear":
+        return lin(start, end)
+    if kind == "quadratic":
+        return lin(math.sqrt(start), math.sqrt(end)) ** 2
+    if kind == "sigmoid":
+        return 1 / (1 + np.exp(-lin(-6.0, 6.0))) * (end - start) + start
+    if kind == "cosine":
+        x = np.arange(T + 1, dtype=np.float64)
+        f = np.cos((x / T + 0.008) / (1 + 0.008) * math.pi / 2) ** 2
+        fbar = f / f[0]
+        return np.clip(1 - fbar[1:] / fbar[:-1], 0, 0.999)
+    raise ValueError(f"unknown schedule '{kind}'; choose linear, cosine, quadratic or sigmoid")

@@ -52,27 +52,44 @@ public final class Trainer {
         public var perSample: [(t: Int, loss: Float)]
     }
 
-    /// Takes one optimizer step.
+    /// Takes one optimizer step: draws this step's randomness, then `trainStep(microBatches:)`.
     /// - Throws: `EngineError` when the loss is NaN or infinite; the weights are left as they were
     ///   before this step (nothing is updated), so the last checkpoint and the current state agree.
     @discardableResult
     public func trainStep() throws -> StepResult {
         var rng = RandomGenerator(seed: options.seed).derived(stream: UInt64(step))
         var nextSampler = sampler
-        model.store.zeroGrads()
-        var lossSum: Float = 0
-        var perSample: [(t: Int, loss: Float)] = []
+        var microBatches: [(x0: Tensor, t: [Int], noise: Tensor)] = []
         for _ in 0..<options.accumulate {
             let idx = nextSampler.next(options.batchSize, rng: &rng)
             let x0 = dataset.batch(idx, augment: options.augment, rng: &rng)
             let t = diffusion.randomTimesteps(options.batchSize, rng: &rng)
             let noise = rng.normalTensor(x0.shape)
-            // The gradient is scaled by 1/accumulate (the course divides each micro-batch loss by it).
-            let r = diffusion.pLosses(model: model, x0: x0, t: t, noise: noise, lossScale: 1 / Float(options.accumulate))
-            lossSum += r.loss
-            for (i, l) in r.perSample.enumerated() { perSample.append((t[i], l)) }
+            microBatches.append((x0, t, noise))
         }
-        let loss = lossSum / Float(options.accumulate)
+        let result = try trainStep(microBatches: microBatches)
+        sampler = nextSampler
+        return result
+    }
+
+    /// Takes one optimizer step on explicit micro-batches (the randomness already drawn): the
+    /// loss of each is backpropagated scaled by 1/count, then clip, Adam, EMA. `trainStep()` calls
+    /// this with `options.accumulate` micro-batches; tests call it with fixture inputs.
+    /// - Parameter microBatches: each x0 (N,C,H,W) in [-1, 1], N timesteps in 0..<T, noise like x0.
+    /// - Throws: `EngineError` when the loss or the gradient norm is not finite (nothing updated).
+    @discardableResult
+    public func trainStep(microBatches: [(x0: Tensor, t: [Int], noise: Tensor)]) throws -> StepResult {
+        precondition(!microBatches.isEmpty, "trainStep(microBatches:): needs at least one micro-batch")
+        model.store.zeroGrads()
+        var lossSum: Float = 0
+        var perSample: [(t: Int, loss: Float)] = []
+        for mb in microBatches {
+            // The gradient is scaled by 1/accumulate (the course divides each micro-batch loss by it).
+            let r = diffusion.pLosses(model: model, x0: mb.x0, t: mb.t, noise: mb.noise, lossScale: 1 / Float(microBatches.count))
+            lossSum += r.loss
+            for (i, l) in r.perSample.enumerated() { perSample.append((mb.t[i], l)) }
+        }
+        let loss = lossSum / Float(microBatches.count)
         guard loss.isFinite else {
             model.store.zeroGrads()
             throw EngineError(about: \TrainingOptions.learningRate, named: "the learning rate") {
@@ -89,7 +106,6 @@ public final class Trainer {
         adam.update(model.store)
         step += 1
         ema.update(model.store, step: step)
-        sampler = nextSampler
         lastGradNorm = norm
         lossHistory.append(loss)
         recordBuckets(perSample)
