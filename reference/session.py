@@ -7,9 +7,10 @@
 metrics.jsonl lines are Swift's: per step {step, loss, grad_norm, lr, images_per_s, wall_time,
 step_seconds, loss_by_t_bucket}; events {step, event: checkpoint, path}, {step, event: milestone
 | final, samples, sampler, nn_rmse, swd, swd_per_level}, {step, event: diverged, message}.
-This writer adds one line when it starts (and at every resume): {event: start, step, writer:
-pytorch, world_size, device, backend, per_rank_batch, torch, resumed_from}. Non-finite numbers
-are written as null; paths are written as given (no escaped slashes).
+Its first line, as docs/run-folder.md specifies: {event: start (a new run) or resume (with
+checkpoint: the path resumed from), step, writer: pytorch, world_size, device, options (the run's
+TrainingOptions), wall_time}, plus per_rank_batch and torch. Non-finite numbers are written as
+null; paths are written as given (no escaped slashes).
 
 Every `saveEvery` steps (not at the last step): checkpoint, grid (DDIM with `sample_steps` steps,
 eta 0, on the EMA weights, x_T from mix(seed ^ 0x5EED, step)), nn-RMSE and SWD against the
@@ -127,10 +128,12 @@ class Session:
         self.stop = StopFlag()
         self.reference = None  # descriptors of the centre-cropped data set, made once
         self.last_checkpoint_step = None
-        start = {"event": "start", "step": trainer.step, "writer": "pytorch", "world_size": trainer.world,
-                 "device": trainer.device.type, "per_rank_batch": trainer.local_batch, "torch": torch.__version__}
+        start = {"event": "resume" if resumed_from else "start", "step": trainer.step, "writer": "pytorch",
+                 "world_size": trainer.world, "device": trainer.device.type, "per_rank_batch": trainer.local_batch,
+                 "torch": torch.__version__, "wall_time": time.time(),
+                 "options": json.loads(trainer.options.to_json())}
         if resumed_from:
-            start["resumed_from"] = resumed_from
+            start["checkpoint"] = resumed_from
         start.update(describe or {})
         self.log.append(start)
 

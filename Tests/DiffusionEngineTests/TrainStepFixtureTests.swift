@@ -60,7 +60,7 @@ import Testing
     @Test func oneStepMatchesTheFixture() throws {
         let file = try SafeTensors.read(path: Self.fixtureURL.path)
         let (micro, data) = try Self.inputs(file)
-        let trainer = try Trainer(resuming: Self.fixtureURL.path, dataset: data)
+        let trainer = try Trainer(resuming: Checkpoint.load(path: Self.fixtureURL.path), dataset: data)
         #expect(trainer.step == 5 && trainer.adam.step == 5)
         #expect(micro.count == trainer.options.accumulate && trainer.options.maxGradNorm < 1)
         let r = try trainer.trainStep(microBatches: micro)
@@ -102,7 +102,7 @@ import Testing
             f.metadata["options"] = file.metadata["case.\(name).options"]
             let path = dir + "/\(name).safetensors"
             try f.write(path: path)
-            let trainer = try Trainer(resuming: path, dataset: data)
+            let trainer = try Trainer(resuming: Checkpoint.load(path: path), dataset: data)
             let r = try trainer.trainStep(microBatches: micro)
             let loss = try file.tensor("case.\(name).loss").data[0]
             let lossError = abs(r.loss - loss) / loss

@@ -102,8 +102,10 @@ def test_resume_is_exact(images_dir, tmp_path):
         assert all(np.array_equal(fa[n], fb[n]) for n in fa), prefix
     with open(split + "/metrics.jsonl") as f:
         lines = [json.loads(line) for line in f]
-    starts = [r for r in lines if r.get("event") == "start"]
-    assert [s["step"] for s in starts] == [0, 2] and starts[1]["resumed_from"].endswith("checkpoint.safetensors")
+    starts = [r for r in lines if r.get("event") in ("start", "resume")]
+    assert [(s["event"], s["step"]) for s in starts] == [("start", 0), ("resume", 2)]
+    assert starts[1]["checkpoint"].endswith("checkpoint.safetensors")
+    assert starts[0]["options"]["model"]["imageSize"] > 0, "the first line carries the run's options"
 
 
 def test_resume_refuses_a_finished_run_and_a_used_folder(tiny_run, images_dir):
@@ -150,7 +152,7 @@ def test_round_trip_through_swift(images_dir, tmp_path):
     lines = [json.loads(line) for line in text.splitlines()]
     kinds = {}
     for r in lines:
-        if r.get("event") != "start":
+        if r.get("event") not in ("start", "resume"):
             kinds.setdefault(r.get("event", "step"), set()).add(frozenset(r))
     assert all(len(v) == 1 for v in kinds.values()), kinds
     assert {"step", "checkpoint", "final"} <= set(kinds)

@@ -17,7 +17,7 @@ STEP = {"step": int, "loss": float, "grad_norm": float, "lr": float, "images_per
 CHECKPOINT = {"step": int, "event": str, "path": str}
 MILESTONE = {"step": int, "event": str, "samples": str, "sampler": str, "nn_rmse": float, "swd": float, "swd_per_level": list}
 START = {"step": int, "event": str, "writer": str, "world_size": int, "device": str, "backend": str,
-         "per_rank_batch": int, "torch": str}
+         "per_rank_batch": int, "torch": str, "wall_time": float, "options": dict}
 
 
 def check(record: dict, schema: dict):
