@@ -119,7 +119,7 @@ public struct CompareCommand: ParsableCommand {
         var fwd: ForwardComparison?
         var forwardImages = 0
         if fa.differs(from: fb, in: .forwardProcess) {
-            let loaded = try DataSource(folder: data, className: className).load(size: cm.options.model.imageSize)
+            let loaded = try DataSource(folder: data, className: className).load(for: cm.options.model)
             let crops = loaded.set.centreCrops()
             let n = min(count, loaded.set.count)
             forwardImages = n

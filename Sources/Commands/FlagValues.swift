@@ -7,51 +7,70 @@ import TerminalUI
 /// The commands' `validate()` and `run` call these; each is tested without the argument parser.
 public enum FlagValues {
     /// The model presets in the order `--help` lists them (`fixture` is for tests).
-    public static let presetNames = ["tiny", "course", "fixture"]
+    public static let presetNames = ["tiny", "course", "tiny64", "course64", "fixture"]
 
     /// `--preset NAME` → the UNet config.
     public static func preset(_ name: String) throws -> UNetConfig {
         guard let c = UNetConfig.presets[name.lowercased()] else {
-            throw FlagError("--preset: unknown preset '\(name)'; choose tiny, course (or fixture, for tests)")
+            throw FlagError("--preset: unknown preset '\(name)'; choose \(list(presetNames.filter { $0 != "fixture" })) (or fixture, for tests)")
         }
         return c
     }
 
+    /// The keys of `--model`, in the order help lists them, each with what it sets.
+    /// `image-size` must be divisible by 2^(levels-1); `channels` is 3 (RGB) or 1 (grey data).
+    static let modelKeys: [(key: String, set: (inout UNetConfig, String) throws -> Void)] = [
+        ("image-size", { $0.imageSize = try modelInt("image-size", $1, 4...1024) }),
+        ("channels", { $0.channels = try modelInt("channels", $1, [1, 3]) }),
+        ("dim", { $0.dim = try modelInt("dim", $1, 4...1024) }),
+        ("mults", { $0.channelMults = try modelInts("mults", $1, 1...16) }),
+        ("res-blocks", { $0.resBlocks = try modelInt("res-blocks", $1, 1...8) }),
+        ("attention", { $0.attentionResolutions = try modelInts("attention", $1, 1...1024) }),
+        ("heads", { $0.attentionHeads = try modelInt("heads", $1, 1...64) }),
+        ("head-dim", { $0.attentionHeadDim = try modelInt("head-dim", $1, 1...1024) }),
+        ("groups", { $0.groups = try modelInt("groups", $1, 1...1024) }),
+    ]
+
+    /// "image-size, channels, dim, ... or groups".
+    public static var modelKeyList: String { list(modelKeys.map(\.key)) }
+
     /// `--model TEXT`: comma-separated `key=value` changes to a preset's UNet, e.g.
-    /// `res-blocks=2,attention=16` or `dim=48,mults=1-2-2`. Keys: dim, mults (dash-separated),
-    /// res-blocks, attention (dash-separated resolutions, or `none`), heads, head-dim, groups.
+    /// `res-blocks=2,attention=16`, `dim=48,mults=1-2-2` or `image-size=64,channels=1`
+    /// (keys: `modelKeys`; mults and attention are dash-separated, attention may be `none`).
     public static func model(_ text: String, base: UNetConfig) throws -> UNetConfig {
         var c = base
-        func int(_ key: String, _ v: String, _ range: ClosedRange<Int>) throws -> Int {
-            guard let n = Int(v), range.contains(n) else {
-                throw FlagError("--model: \(key)=\(v) must be a whole number in \(range.lowerBound)...\(range.upperBound)")
-            }
-            return n
-        }
-        func ints(_ key: String, _ v: String, _ range: ClosedRange<Int>) throws -> [Int] {
-            if v.lowercased() == "none" { return [] }
-            return try v.split(separator: "-").map { try int(key, String($0), range) }
-        }
         for item in text.split(separator: ",") {
             let kv = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard kv.count == 2, !kv[1].isEmpty else {
                 throw FlagError("--model: '\(item)' is not key=value; e.g. --model res-blocks=2,attention=16")
             }
-            switch kv[0].lowercased() {
-            case "dim": c.dim = try int("dim", kv[1], 4...1024)
-            case "mults": c.channelMults = try ints("mults", kv[1], 1...16)
-            case "res-blocks": c.resBlocks = try int("res-blocks", kv[1], 1...8)
-            case "attention": c.attentionResolutions = try ints("attention", kv[1], 1...1024)
-            case "heads": c.attentionHeads = try int("heads", kv[1], 1...64)
-            case "head-dim": c.attentionHeadDim = try int("head-dim", kv[1], 1...1024)
-            case "groups": c.groups = try int("groups", kv[1], 1...1024)
-            default:
-                throw FlagError("--model: unknown key '\(kv[0])'; use dim, mults, res-blocks, attention, heads, head-dim or groups")
+            guard let entry = modelKeys.first(where: { $0.key == kv[0].lowercased() }) else {
+                throw FlagError("--model: unknown key '\(kv[0])'; use \(modelKeyList)")
             }
+            try entry.set(&c, kv[1])
         }
         guard !c.channelMults.isEmpty else { throw FlagError("--model: mults needs at least one level, e.g. mults=1-2-2") }
         do { try c.validate() } catch let e as EngineError { throw FlagError("--model: \(e.message)") }
         return c
+    }
+
+    static func modelInt(_ key: String, _ v: String, _ allowed: ClosedRange<Int>) throws -> Int {
+        guard let n = Int(v), allowed.contains(n) else {
+            throw FlagError("--model: \(key)=\(v) must be a whole number in \(allowed.lowerBound)...\(allowed.upperBound)")
+        }
+        return n
+    }
+
+    static func modelInt(_ key: String, _ v: String, _ allowed: [Int]) throws -> Int {
+        guard let n = Int(v), allowed.contains(n) else {
+            throw FlagError("--model: \(key)=\(v) must be \(list(allowed.map(String.init)))")
+        }
+        return n
+    }
+
+    static func modelInts(_ key: String, _ v: String, _ allowed: ClosedRange<Int>) throws -> [Int] {
+        if v.lowercased() == "none" { return [] }
+        return try v.split(separator: "-").map { try modelInt(key, String($0), allowed) }
     }
 
     /// `--schedule`/`--kind NAME` → the β curve.

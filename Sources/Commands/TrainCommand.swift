@@ -92,7 +92,7 @@ public struct TrainCommand: ParsableCommand {
         let outPath = try FlagValues.runFolder(out: out, resuming: resume, resumeFlag: "--resume")
 
         // Data: warnings first, so they are not lost under the progress line.
-        let loaded = try dataFlags.source.load(size: options.model.imageSize)
+        let loaded = try dataFlags.source.load(for: options.model)
         for w in loaded.warnings { console.warn("skipped \(w)") }
 
         let session = try checkpoint.map { try TrainingSession(resuming: $0, steps: options.steps, data: loaded, out: outPath) }
@@ -110,7 +110,7 @@ public struct TrainCommand: ParsableCommand {
         let o = session.trainer.options
         let params = session.trainer.model.store.count
         let paramText = params >= 1_000_000 ? String(format: "%.2fM", Double(params) / 1e6) : String(format: "%.1fk", Double(params) / 1e3)
-        console.line("ddpm train: preset \(o.preset) (\(paramText) parameters, \(o.model.imageSize)x\(o.model.imageSize)), \(session.dataDescription)")
+        console.line("ddpm train: preset \(o.preset) (\(paramText) parameters, \(o.model.imageSize)x\(o.model.imageSize)\(o.model.channels == 1 ? " grey" : "")), \(session.dataDescription)")
         console.line("  \(o.steps) step\(o.steps == 1 ? "" : "s"), batch \(o.batchSize) x accumulate \(o.accumulate), lr \(o.learningRate), \(o.schedule.rawValue) schedule T=\(o.timesteps), objective \(o.objective.rawValue), seed \(o.seed)")
         let m = o.model
         let attention = m.attentionResolutions.isEmpty ? "middle only" : "middle and " + m.attentionResolutions.map(String.init).joined(separator: ", ")

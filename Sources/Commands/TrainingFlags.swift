@@ -19,7 +19,7 @@ public struct TrainingFlags: ParsableArguments {
             })
     public var preset: TrainingSetting
 
-    @Option("Changes to the preset's UNet, comma-separated key=value: dim, mults (1-2-2), res-blocks, attention (16-8 or none), heads, head-dim, groups",
+    @Option("Changes to the preset's UNet, comma-separated key=value: \(FlagValues.modelKeyList) (e.g. image-size=64,channels=1 or mults=1-2-2,attention=16-8; attention may be none)",
             sets: \.model, valueName: "changes", shown: nil, apply: { text, o in o.model = try FlagValues.model(text, base: o.model) })
     public var model: TrainingSetting
 

@@ -76,7 +76,7 @@ public struct VisualizeCommand: ParsableCommand {
     public func run(console: Console) throws -> Result {
         let checkpoint = checkpointFlag.checkpoint
         let cm = try CheckpointModel(path: checkpoint, ema: !raw, fixes: fixesFlag.fixes)
-        let loaded = try dataFlags.source.load(size: cm.options.model.imageSize)
+        let loaded = try dataFlags.source.load(for: cm.options.model)
         for w in loaded.warnings { console.warn("skipped \(w)") }
         let set = loaded.set
         guard image >= 0 && image < set.count else {

@@ -53,7 +53,7 @@ import Testing
     func badValuesAreOneLineErrors() throws {
         let preset = try Self.run(["train", "--preset", "huge"])
         #expect(preset.status == 1)
-        #expect(preset.err == "Error: --preset: unknown preset 'huge'; choose tiny, course (or fixture, for tests)\n")
+        #expect(preset.err == "Error: --preset: unknown preset 'huge'; choose tiny, course, tiny64 or course64 (or fixture, for tests)\n")
         #expect(preset.out.isEmpty)
 
         let dir = try CommandFixtures.tempFolder("cli-broken")

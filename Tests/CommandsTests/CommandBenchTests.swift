@@ -21,6 +21,6 @@ import Workbench
 
     @Test func unknownPreset() {
         #expect(CommandFixtures.parseFailure(BenchCommand.self, ["--preset", "huge"])?.message
-            == "--preset: unknown preset 'huge'; choose tiny, course (or fixture, for tests)")
+            == "--preset: unknown preset 'huge'; choose tiny, course, tiny64 or course64 (or fixture, for tests)")
     }
 }

@@ -7,7 +7,7 @@ import Workbench
 /// The meaning of flag values: presets, schedules, samplers, fix sets, training flags.
 @Suite struct CommandFlagTests {
     @Test func unknownPresetIsOneLineNamingTheFlagAndTheChoices() {
-        #expect(throws: FlagError("--preset: unknown preset 'huge'; choose tiny, course (or fixture, for tests)")) {
+        #expect(throws: FlagError("--preset: unknown preset 'huge'; choose tiny, course, tiny64 or course64 (or fixture, for tests)")) {
             try FlagValues.preset("huge")
         }
         #expect((try? FlagValues.preset("Course")) == UNetConfig.course)
@@ -55,7 +55,7 @@ import Workbench
         #expect(m.resBlocks == 2 && m.attentionResolutions == [16, 8] && m.channelMults == [1, 2, 4] && m.dim == 48)
         #expect(m.groups == UNetConfig.tiny.groups, "keys not given keep the preset's value")
         #expect(try FlagValues.model("attention=none", base: .course).attentionResolutions.isEmpty)
-        #expect(throws: FlagError("--model: unknown key 'width'; use dim, mults, res-blocks, attention, heads, head-dim or groups")) {
+        #expect(throws: FlagError("--model: unknown key 'width'; use image-size, channels, dim, mults, res-blocks, attention, heads, head-dim or groups")) {
             try FlagValues.model("width=3", base: .tiny)
         }
         #expect(throws: FlagError.self) { try FlagValues.model("dim", base: .tiny) }

@@ -70,7 +70,7 @@ import Workbench
             (["--ema-decay", "1"], "--ema-decay must be in [0, 1) (got 1.0)"),
             (["--samples", "300"], "--samples must be between 1 and 256 (got 300)"),
             (["--sample-steps", "-1"], "--sample-steps must be 0 (full DDPM) or a positive DDIM step count (got -1)"),
-            (["--preset", "huge"], "--preset: unknown preset 'huge'; choose tiny, course (or fixture, for tests)"),
+            (["--preset", "huge"], "--preset: unknown preset 'huge'; choose tiny, course, tiny64 or course64 (or fixture, for tests)"),
             (["--model", "dim=0"], "--model: dim=0 must be a whole number in 4...1024"),
             (["--schedule", "expo"], "--schedule: unknown schedule 'expo'; choose linear, cosine, quadratic or sigmoid"),
             (["--objective", "z"], "--objective: unknown objective 'z'; choose epsilon, x0 or v"),

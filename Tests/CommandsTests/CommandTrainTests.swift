@@ -18,6 +18,33 @@ import Workbench
         return try TrainCommand.parse(flags.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] })
     }
 
+    /// `--model image-size=16,channels=1`: any size the levels divide, grey data, grey grids.
+    @Test func trainsAtAnotherSizeOnGreyData() throws {
+        let dir = try CommandFixtures.tempFolder("train-grey")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let images = try CommandFixtures.imageFolder(in: dir + "-images", count: 4)
+        defer { try? FileManager.default.removeItem(atPath: images) }
+        let console = Console.capturing()
+        let code = try fixtureRun(out: dir, ["--data": images, "--model": "image-size=16,channels=1", "--steps": "2"]).run(console: console)
+        #expect(code == 0)
+        #expect(console.capturedOutput.hasPrefix("ddpm train: preset fixture (") && console.capturedOutput.contains(", 16x16 grey), "))
+        let c = try Checkpoint.load(path: dir + "/checkpoint.safetensors")
+        #expect(c.options.model.imageSize == 16 && c.options.model.channels == 1)
+        #expect(c.file.tensors["param.init_conv.weight"]?.shape == [8, 1, 3, 3])
+        let grid = try ImageDecoder.decodeFile(atPath: dir + "/samples/step-final.png")
+        #expect(grid.width == 2 * (16 + 2) + 2, "2 samples of 16px in a row with 2px padding")
+        let plane = grid.width * grid.height
+        #expect((0..<plane).allSatisfy { grid.pixels[$0] == grid.pixels[plane + $0] && grid.pixels[$0] == grid.pixels[2 * plane + $0] }, "grey")
+        // A size the levels do not divide is one line naming the key.
+        do {
+            _ = try FlagValues.model("image-size=10", base: .fixture)
+            Issue.record("image-size 10 with 2 levels must be refused")
+        } catch {
+            #expect("\(error)" == "--model: UNet config: imageSize 10 must be divisible by 2^(levels-1) = 2")
+        }
+        #expect(throws: FlagError("--model: channels=2 must be 1 or 3")) { try FlagValues.model("channels=2", base: .fixture) }
+    }
+
     @Test func trainsSavesAndReportsMilestonesThenResumes() throws {
         let dir = try CommandFixtures.tempFolder("train")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -84,7 +111,7 @@ import Workbench
     /// Bad flags fail when the command line is parsed, before any work.
     @Test func flagErrorsComeBeforeAnyWork() throws {
         #expect(CommandFixtures.parseFailure(TrainCommand.self, ["--preset", "huge"])?.message
-            == "--preset: unknown preset 'huge'; choose tiny, course (or fixture, for tests)")
+            == "--preset: unknown preset 'huge'; choose tiny, course, tiny64 or course64 (or fixture, for tests)")
         #expect(CommandFixtures.parseFailure(TrainCommand.self, ["--class", "cat"])?.message
             == "--class: needs --data DIR (the built-in faces have no class folders)")
         #expect(CommandFixtures.parseFailure(TrainCommand.self, ["--resume", "/no/such/checkpoint.safetensors"])?.message

@@ -6,7 +6,7 @@ import Workbench
 /// Images at the model's channel count: grey data trains as 1 channel when the model asks for it.
 @Suite struct DataChannelsTests {
     @Test func greyIsTheLumaOfTheSameRGBImages() throws {
-        let rgb = try DataSource.builtin.load(size: 8).set.images
+        let rgb = try DataSource.builtin.load(size: 8, channels: 3).set.images
         let grey = try DataSource.builtin.load(size: 8, channels: 1).set.images
         let (n, _, h, w) = rgb.nchw("rgb")
         #expect(grey.shape == [n, 1, h, w])

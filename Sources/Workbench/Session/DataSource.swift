@@ -44,12 +44,17 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The images at a model's size and channel count.
+    public func load(for model: UNetConfig) throws -> Loaded {
+        try load(size: model.imageSize, channels: model.channels)
+    }
+
     /// Decodes every image once, resizes the short side to 1.12x `size` and keeps a centred square of
     /// that side (the trainer takes random `size` crops and flips from it).
     /// - Parameter channels: 3 (RGB) or 1 (grey: ITU-R BT.601 luma of the sRGB values, as PIL's
     ///   `convert("L")` and torchvision's `Grayscale` compute it).
     /// - Throws: `ImageError`/`EngineError` with a one-line message (missing or empty folder, ...).
-    public func load(size: Int, channels: Int = 3) throws -> Loaded {
+    public func load(size: Int, channels: Int) throws -> Loaded {
         guard channels == 1 || channels == 3 else {
             throw EngineError("data: \(channels) channels asked; images load as 3 (RGB) or 1 (grey)")
         }

@@ -53,7 +53,7 @@ public final class ModelSource: @unchecked Sendable {
             var images: Tensor?
             var dataDescription = "no data loaded"
             do {
-                let data = try launch.data.load(size: c.options.model.imageSize)
+                let data = try launch.data.load(for: c.options.model)
                 images = ModelSource.firstImages(data.set.centreCrops(), count: 16)
                 dataDescription = data.description
                 warnings += data.warnings
@@ -76,7 +76,7 @@ public final class ModelSource: @unchecked Sendable {
             return
         }
         // A resumed run crops its images to the checkpoint's size, whatever the launch options say.
-        let data = try launch.data.load(size: (launch.checkpoint?.options ?? launch.options).model.imageSize)
+        let data = try launch.data.load(for: (launch.checkpoint?.options ?? launch.options).model)
         let session = try launch.checkpoint.map {
             try TrainingSession(resuming: $0, steps: launch.options.steps, data: data, out: launch.out)
         } ?? TrainingSession(options: launch.options, data: data, out: launch.out)
