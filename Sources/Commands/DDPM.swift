@@ -7,14 +7,14 @@ public struct DDPM: ParsableCommand {
         abstract: "A terminal workbench for denoising diffusion models (DDPM, Ho et al. 2020).",
         discussion: """
             With no subcommand, ddpm opens the interactive workbench (see 'ddpm help open'): \
-            'ddpm', 'ddpm --data DIR', 'ddpm --checkpoint FILE [--view]', 'ddpm --theme NAME'.
+            'ddpm', 'ddpm --data DIR', 'ddpm --checkpoint FILE [--view]', 'ddpm --watch DIR', 'ddpm --theme NAME'.
             The other subcommands run headless, for scripts.
 
             \(CommandHelp.credit)
             """,
         subcommands: [
             OpenCommand.self, TrainCommand.self, SampleCommand.self, ScheduleCommand.self, VisualizeCommand.self,
-            CompareCommand.self, RenderCommand.self, BenchCommand.self,
+            CompareCommand.self, RenderCommand.self, BenchCommand.self, WatchCommand.self,
         ],
         defaultSubcommand: OpenCommand.self)
 

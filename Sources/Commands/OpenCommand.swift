@@ -21,6 +21,7 @@ public struct OpenCommand: ParsableCommand {
               ddpm --data ~/afhq/train --class cat      train on a folder's cats
               ddpm --checkpoint run/ckpt.safetensors    resume training
               ddpm --checkpoint run/ckpt.safetensors --view    view only
+              ddpm --watch runs/ddp                     watch a run another process writes
             """)
 
     @OptionGroup public var dataFlags: DataFlags
@@ -33,8 +34,11 @@ public struct OpenCommand: ParsableCommand {
     @Flag(help: "Open --checkpoint for viewing (Denoise, Compare, Schedule screens) without training.")
     public var view = false
 
-    @Option(help: ArgumentHelp("Colour theme: default, light, high-contrast, or the path of a .theme file (default: default).", valueName: "name"))
-    public var theme: String?
+    @OptionGroup public var display: ThemeFlag
+
+    @Option(help: ArgumentHelp(
+        "Watch a run folder another process writes instead of training (as 'ddpm watch DIR').", valueName: "dir"))
+    public var watch: String?
 
     @Option(help: ArgumentHelp(
         "Run folder for checkpoints, sample grids and metrics.jsonl (default: the checkpoint's folder, else \(CommandHelp.runFolderPattern)).",
@@ -47,8 +51,9 @@ public struct OpenCommand: ParsableCommand {
 
     public func validate() throws {
         if view && checkpoint == nil { throw FlagError("--view: needs --checkpoint FILE to view") }
-        if let theme, Theme.named(theme) == nil, !FileManager.default.fileExists(atPath: theme) {
-            throw FlagError("--theme: unknown theme '\(theme)'; choose \(Theme.builtinNames.joined(separator: ", ")) or the path of a .theme file")
+        if let watch {
+            try WatchCommand.checkFolder(watch, flag: "--watch")
+            if checkpoint != nil { throw FlagError("--watch: shows another process's run; drop --checkpoint (or open it with --checkpoint FILE --view)") }
         }
         if let checkpoint { try Checkpoint.requireFile(path: checkpoint) }
     }
@@ -61,13 +66,18 @@ public struct OpenCommand: ParsableCommand {
     /// The launch description; the checkpoint, if any, is loaded here and travels in it.
     /// - Throws: `FlagError`/`EngineError` with a one-line message.
     public func launch() throws -> AppLaunch {
+        if let watch {
+            var w = WatchCommand()
+            (w.folder, w.display) = (watch, display)
+            return w.launch()
+        }
         // Resuming or viewing: the checkpoint's options (validated on load), --steps may extend them.
         let loaded = try checkpoint.map(Checkpoint.load(path:))
         let options = try training.options(base: .interactive, data: dataFlags.source, resuming: loaded)
         let folder = try FlagValues.runFolder(out: out, resuming: checkpoint, resumeFlag: "--checkpoint")
         return AppLaunch(
             options: options, data: dataFlags.source, out: folder,
-            checkpoint: loaded, viewOnly: view, theme: theme)
+            checkpoint: loaded, viewOnly: view, theme: display.theme)
     }
 
     /// Launches the workbench; returns its exit code.
