@@ -1,223 +1,217 @@
-/// The memory movement around `Conv2d`'s GEMMs: im2col / col2im, chunk planning, and the passes
-/// that move a chunk's (rows, nb*L) matrix to and from NCHW.
+/// The im2col + GEMM paths of `Conv2d` (every geometry Winograd does not take): the forward
+/// slab by slab or split over the pool for one small image, the weight gradient with per-thread
+/// partials summed in a fixed order, and the input gradient as a transposed convolution or col2im.
 extension Conv2d {
-    /// One convolution's sizes: input (C, H, W), output (Ho, Wo), kernel K, stride S.
-    struct Geometry {
-        let c: Int, h: Int, w: Int, ho: Int, wo: Int, k: Int, stride: Int
-        /// Output positions per image.
-        var l: Int { ho * wo }
-        /// Rows of the column matrix, C*K*K.
-        var ckk: Int { c * k * k }
-
-        init(conv: Conv2d, c: Int, h: Int, w: Int, ho: Int, wo: Int) {
-            self.init(c: c, h: h, w: w, ho: ho, wo: wo, k: conv.kernelSize, stride: conv.stride)
-        }
-
-        init(c: Int, h: Int, w: Int, ho: Int, wo: Int, k: Int, stride: Int) {
-            (self.c, self.h, self.w, self.ho, self.wo, self.k, self.stride) = (c, h, w, ho, wo, k, stride)
-        }
-
-        /// The stride-1 lowering of the input gradient (only k and stride are used by im2col).
-        var transposed: Geometry { Geometry(c: c, h: h, w: w, ho: ho, wo: wo, k: k, stride: 1) }
-
-        /// Copies the receptive fields of `channels` planes (h, w) into rows of a column matrix.
-        ///
-        /// Row `(c*K + ki)*K + kj` holds, for every output position in output rows `rows`, the input
-        /// pixel under kernel tap (ki, kj) of channel c (0 in the padding) — the order of the
-        /// weight's (C, K, K) axes; column `(oh - rows.lowerBound)*wo + ow`. Rows are `ld` apart, so
-        /// several images fill one matrix side by side. The in-bounds span of each row is worked out
-        /// once per tap, so the inner loop is a plain copy.
-        func im2col(
-            _ x: UnsafePointer<Float>, channels: Int, h: Int, w: Int, ho: Int, wo: Int, rows: Range<Int>,
-            padding p: Int, into cols: UnsafeMutablePointer<Float>, ld: Int
-        ) {
-            let s = stride, r0 = rows.lowerBound
-            for ci in 0..<channels {
-                let plane = x + ci * h * w
-                for ki in 0..<k {
-                    for kj in 0..<k {
-                        let dst = cols + ((ci * k + ki) * k + kj) * ld
-                        // output columns whose input column iw = ow*s - p + kj is inside the image
-                        let owLo = max(0, min(wo, Self.ceilDiv(p - kj, s)))
-                        let owHi = max(owLo, min(wo, Self.floorDiv(w - 1 + p - kj, s) + 1))
-                        for oh in rows {
-                            let row = dst + (oh - r0) * wo
-                            let ih = oh * s - p + ki
-                            guard ih >= 0 && ih < h else {
-                                for ow in 0..<wo { row[ow] = 0 }
-                                continue
-                            }
-                            let src = plane + ih * w - p + kj  // src[ow*s] is the pixel of column ow
-                            for ow in 0..<owLo { row[ow] = 0 }
-                            if s == 1 {
-                                for ow in owLo..<owHi { row[ow] = src[ow] }
-                            } else {
-                                for ow in owLo..<owHi { row[ow] = src[ow * s] }
-                            }
-                            for ow in owHi..<wo { row[ow] = 0 }
-                        }
-                    }
-                }
-            }
-        }
-
-        /// The adjoint of `im2col` for one image: adds every column entry back onto its pixel.
-        func col2im(
-            _ cols: UnsafePointer<Float>, ld: Int, padding p: Int, into image: UnsafeMutablePointer<Float>
-        ) {
-            let s = stride
-            for ci in 0..<c {
-                let plane = image + ci * h * w
-                for ki in 0..<k {
-                    let ohLo = max(0, Self.ceilDiv(p - ki, s)), ohHi = min(ho, Self.floorDiv(h - 1 + p - ki, s) + 1)
-                    for kj in 0..<k {
-                        let src = cols + ((ci * k + ki) * k + kj) * ld
-                        let owLo = max(0, Self.ceilDiv(p - kj, s)), owHi = min(wo, Self.floorDiv(w - 1 + p - kj, s) + 1)
-                        guard owLo < owHi else { continue }
-                        var oh = ohLo
-                        while oh < ohHi {
-                            let row = src + oh * wo
-                            let dst = plane + (oh * s - p + ki) * w - p + kj
-                            for ow in owLo..<owHi { dst[ow * s] += row[ow] }
-                            oh += 1
-                        }
-                    }
-                }
-            }
-        }
-
-        @inline(__always) static func ceilDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? (a + b - 1) / b : -((-a) / b) }
-        @inline(__always) static func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
-    }
-
-    /// How the output positions of a batch are cut into slabs of about `target` columns: a few
-    /// rows of one image when an image has at least `target` positions, else several whole
-    /// images (but no more than leave `parts` slabs for the pool's threads).
-    struct SlabPlan {
-        let images: Int
-        let rows: Int
-        let rowsPerSlab: Int
-        let slabsPerImage: Int
-        let imagesPerSlab: Int
-        /// Number of slabs.
-        let count: Int
-
-        init(images n: Int, rows ho: Int, rowWidth wo: Int, target: Int, parts: Int) {
-            images = n
-            rows = ho
-            let l = ho * wo
-            if l >= target {
-                let wanted = max(1, (l + target / 2) / target)
-                rowsPerSlab = (ho + wanted - 1) / wanted
-                slabsPerImage = (ho + rowsPerSlab - 1) / rowsPerSlab
-                imagesPerSlab = 1
-                count = n * slabsPerImage
-            } else {
-                rowsPerSlab = ho
-                slabsPerImage = 1
-                imagesPerSlab = max(1, min(target / max(1, l), (n + parts - 1) / parts))
-                count = (n + imagesPerSlab - 1) / imagesPerSlab
-            }
-        }
-
-        /// Slab `t`: its first image, how many whole images (1 for a part of one image), and the
-        /// output rows it covers (all of them for whole images).
-        func slab(_ t: Int) -> (image: Int, images: Int, rows: Range<Int>) {
-            if imagesPerSlab == 1 {
-                let img = t / slabsPerImage, j = t % slabsPerImage
-                return (img, 1, (j * rowsPerSlab)..<min(rows, (j + 1) * rowsPerSlab))
-            }
-            let first = t * imagesPerSlab
-            return (first, min(imagesPerSlab, images - first), 0..<rows)
-        }
-    }
-
-    /// What the forward adds to W · cols on its way out: the conv bias (O), optionally a bias per
-    /// image and channel (N, O) and a residual (N, O, Ho, Wo).
-    struct Epilogue {
-        let bias: UnsafePointer<Float>
-        let channelBias: [Float]?
-        let residual: [Float]?
-
-        func withPointers<R>(_ body: (Pointers) -> R) -> R {
-            withOptionalPointer(channelBias) { cb in
-                withOptionalPointer(residual) { r in body(Pointers(bias: bias, channelBias: cb, residual: r)) }
-            }
-        }
-
-        struct Pointers {
-            let bias: UnsafePointer<Float>
-            let channelBias: UnsafePointer<Float>?
-            let residual: UnsafePointer<Float>?
-
-            /// Writes the epilogue alone into `columns` of channels `channels` of one image's output
-            /// (O, L), ready for a GEMM with beta 1.
-            func fill(
-                _ yImage: UnsafeMutablePointer<Float>, image: Int, channels: Range<Int>, columns: Range<Int>, l: Int, o: Int
-            ) {
-                let c0 = columns.lowerBound, cnt = columns.count
-                for oc in channels {
-                    var b = bias[oc]
-                    if let channelBias { b += channelBias[image * o + oc] }
-                    let row = yImage + oc * l + c0
-                    if let residual {
-                        let res = residual + (image * o + oc) * l + c0
-                        for i in 0..<cnt { row[i] = res[i] + b }
-                    } else {
-                        row.update(repeating: b, count: cnt)
-                    }
-                }
-            }
-
-            /// y (O, L) of one image = tmp rows (O, L at stride `ld`) + the epilogue.
-            func scatter(from tmp: UnsafePointer<Float>, ld: Int, into yImage: UnsafeMutablePointer<Float>, image: Int, l: Int, o: Int) {
-                for oc in 0..<o {
-                    var b = bias[oc]
-                    if let channelBias { b += channelBias[image * o + oc] }
-                    let src = tmp + oc * ld, row = yImage + oc * l
-                    if let residual {
-                        let res = residual + (image * o + oc) * l
-                        for i in 0..<l { row[i] = (src[i] + b) + res[i] }
-                    } else {
-                        for i in 0..<l { row[i] = src[i] + b }
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// Row copies between an image's (rows, L) block and a chunk matrix (rows, nb*L).
-enum Lowering {
-    /// dst rows (stride `ld`) = src (rows, count); adds each row's sum into `sums[row]`.
-    static func gather(
-        _ src: UnsafePointer<Float>, rows: Int, count: Int, into dst: UnsafeMutablePointer<Float>, ld: Int,
-        sums: UnsafeMutablePointer<Float>
+    /// Slabs in parallel: im2col, one GEMM, the epilogue (pre-filled, or fused into the scatter).
+    func forwardSlabs(
+        _ g: Geometry, plan: SlabPlan, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
+        y: UnsafeMutablePointer<Float>, epilogue ep: Epilogue.Pointers
     ) {
-        for r in 0..<rows {
-            let s = src + r * count, d = dst + r * ld
-            var acc: Float = 0
-            for i in 0..<count { let v = s[i]; d[i] = v; acc += v }
-            sums[r] += acc
+        let o = outChannels, l = g.l, inSize = g.c * g.h * g.w
+        ComputePool.shared.parallelFor(plan.count) { t in
+            let s = plan.slab(t)
+            let ws = Workspace.current
+            if s.images == 1 {
+                // rows s.rows of one image: y (O, cnt) at column l0, rows L apart
+                let img = s.image, l0 = s.rows.lowerBound * g.wo, cnt = s.rows.count * g.wo
+                let xi = x + img * inSize, yi = y + img * o * l
+                let cols: UnsafePointer<Float>, ldb: Int
+                if isPointwise {
+                    (cols, ldb) = (xi + l0, l)
+                } else {
+                    let buf = ws.floats(.columns, count: g.ckk * cnt)  // (CKK, cnt)
+                    g.im2col(xi, channels: g.c, h: g.h, w: g.w, ho: g.ho, wo: g.wo, rows: s.rows, padding: padding,
+                             into: buf, ld: cnt)
+                    (cols, ldb) = (UnsafePointer(buf), cnt)
+                }
+                ep.fill(yi, image: img, channels: 0..<o, columns: l0..<(l0 + cnt), l: l, o: o)
+                // y (O, cnt) += W (O, CKK) · cols (CKK, cnt)
+                gemm(m: o, n: cnt, k: g.ckk, a: w, lda: g.ckk, b: cols, ldb: ldb, beta: 1, c: yi + l0, ldc: l)
+            } else {
+                // whole small images side by side: tmp (O, images*L), then scattered to NCHW
+                let ld = s.images * l
+                let cols = ws.floats(.columns, count: g.ckk * ld)  // (CKK, images*L)
+                for j in 0..<s.images {
+                    g.im2col(x + (s.image + j) * inSize, channels: g.c, h: g.h, w: g.w, ho: g.ho, wo: g.wo,
+                             rows: 0..<g.ho, padding: padding, into: cols + j * l, ld: ld)
+                }
+                let tmp = ws.floats(.gathered, count: o * ld)
+                gemm(m: o, n: ld, k: g.ckk, a: w, lda: g.ckk, b: cols, ldb: ld, beta: 0, c: tmp, ldc: ld)
+                for j in 0..<s.images {
+                    ep.scatter(from: tmp + j * l, ld: ld, into: y + (s.image + j) * o * l, image: s.image + j, l: l, o: o)
+                }
+            }
         }
     }
 
-    /// dst (rows, count) = src rows (stride `ld`).
-    static func scatter(_ src: UnsafePointer<Float>, rows: Int, count: Int, ld: Int, into dst: UnsafeMutablePointer<Float>) {
-        for r in 0..<rows { (dst + r * count).update(from: src + r * ld, count: count) }
+    /// One small image on the whole pool: im2col split over channels, the GEMM over rows/columns.
+    func forwardSplit(
+        _ g: Geometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
+        epilogue ep: Epilogue.Pointers
+    ) {
+        let o = outChannels, l = g.l
+        let pool = ComputePool.shared
+        let cols: UnsafePointer<Float>
+        if isPointwise {
+            cols = x
+        } else {
+            let buf = Workspace.current.floats(.columns, count: g.ckk * l)  // (CKK, L)
+            let rowsPerChannel = kernelSize * kernelSize, planeSize = g.h * g.w
+            pool.parallelRanges(g.c, grain: max(1, 4096 / max(1, rowsPerChannel * l))) { r in
+                g.im2col(x + r.lowerBound * planeSize, channels: r.count, h: g.h, w: g.w, ho: g.ho, wo: g.wo,
+                         rows: 0..<g.ho, padding: padding, into: buf + r.lowerBound * rowsPerChannel * l, ld: l)
+            }
+            cols = UnsafePointer(buf)
+        }
+        pool.parallelRanges(o, grain: max(1, 8192 / l)) { r in
+            ep.fill(y, image: 0, channels: r, columns: 0..<l, l: l, o: o)
+        }
+        gemmParallel(m: o, n: l, k: g.ckk, a: w, lda: g.ckk, b: cols, ldb: l, beta: 1, c: y, ldc: l)
     }
 
-    /// sums[r] += Σ_i src[r*ld + i] for r in 0..<rows.
-    static func sumRows(_ src: UnsafePointer<Float>, rows: Int, count: Int, ld: Int, into sums: UnsafeMutablePointer<Float>) {
-        // 8 interleaved partial sums: a single running sum is a serial chain of dependent adds
-        // (measured: 20% of the Winograd weight-gradient pass), the partials vectorise
-        for r in 0..<rows { sums[r] += FastMath.sum(src + r * ld, count: count) }
+    /// dW += Σ dY · colsᵀ and db += Σ dY, slab by slab; thread 0 adds straight into the gradient
+    /// arena, the other threads into their own partials, summed at the end.
+    func weightGradients(
+        _ g: Geometry, n: Int, x: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+        dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>
+    ) {
+        let o = outChannels, l = g.l, inSize = g.c * g.h * g.w
+        let pool = ComputePool.shared
+        let threads = pool.width
+        let plan = SlabPlan(images: n, rows: g.ho, rowWidth: g.wo, target: Self.slabColumns, parts: threads)
+        let wCount = o * g.ckk
+        // (threads-1) partial dW, then a partial db and a used flag per thread
+        let scratch = Workspace.current.floats(.weightGradient, count: (threads - 1) * wCount + threads * (o + 1))
+        let dbParts = scratch + (threads - 1) * wCount, used = dbParts + threads * o
+        dbParts.update(repeating: 0, count: threads * o)
+        used.update(repeating: 0, count: threads)
+        // Static partition: part p takes slabs p, p+threads, ... and owns partial p, so the
+        // partials are summed in a fixed order whatever thread runs them: gradients are
+        // bit-reproducible, which exact resume depends on.
+        pool.parallelFor(threads) { thread in
+            for t in Swift.stride(from: thread, to: plan.count, by: threads) {
+                let s = plan.slab(t)
+                let ws = Workspace.current
+                let dwPart = thread == 0 ? dw : scratch + (thread - 1) * wCount
+                if thread > 0 && used[thread] == 0 {
+                    dwPart.update(repeating: 0, count: wCount)
+                    used[thread] = 1
+                }
+                let dbPart = dbParts + thread * o
+                // dYs (O, cols) and cols (CKK, cols) of this slab
+                let dys: UnsafePointer<Float>, ldy: Int, cols: UnsafePointer<Float>, ldc: Int, width: Int
+                if s.images == 1 {
+                    let img = s.image, l0 = s.rows.lowerBound * g.wo, cnt = s.rows.count * g.wo
+                    (dys, ldy, width) = (dy + img * o * l + l0, l, cnt)
+                    Lowering.sumRows(dys, rows: o, count: cnt, ld: l, into: dbPart)
+                    if isPointwise {
+                        (cols, ldc) = (x + img * inSize + l0, l)
+                    } else {
+                        let buf = ws.floats(.columns, count: g.ckk * cnt)
+                        g.im2col(x + img * inSize, channels: g.c, h: g.h, w: g.w, ho: g.ho, wo: g.wo, rows: s.rows,
+                                 padding: padding, into: buf, ld: cnt)
+                        (cols, ldc) = (UnsafePointer(buf), cnt)
+                    }
+                } else {
+                    let ld = s.images * l
+                    let dbuf = ws.floats(.gathered, count: o * ld), buf = ws.floats(.columns, count: g.ckk * ld)
+                    for j in 0..<s.images {
+                        Lowering.gather(dy + (s.image + j) * o * l, rows: o, count: l, into: dbuf + j * l, ld: ld, sums: dbPart)
+                        g.im2col(x + (s.image + j) * inSize, channels: g.c, h: g.h, w: g.w, ho: g.ho, wo: g.wo,
+                                 rows: 0..<g.ho, padding: padding, into: buf + j * l, ld: ld)
+                    }
+                    (dys, ldy, cols, ldc, width) = (UnsafePointer(dbuf), ld, UnsafePointer(buf), ld, ld)
+                }
+                // forward: y = W · cols + b
+                // dW (O, CKK) += dY (O, width) · colsᵀ (width, CKK)
+                gemm(transB: true, m: o, n: g.ckk, k: width, a: dys, lda: ldy, b: cols, ldb: ldc,
+                     beta: 1, c: dwPart, ldc: g.ckk)
+            }
+        }
+        let extra = (1..<threads).filter { used[$0] != 0 }
+        if !extra.isEmpty {
+            pool.parallelRanges(wCount, grain: 1 << 14) { r in
+                for p in extra {
+                    let src = scratch + (p - 1) * wCount
+                    for i in r { dw[i] += src[i] }
+                }
+            }
+        }
+        for p in 0..<threads {
+            let src = dbParts + p * o
+            for i in 0..<o { db[i] += src[i] }
+        }
     }
-}
 
-/// Calls `body` with the array's base address, or nil for a nil array.
-@inline(__always)
-func withOptionalPointer<R>(_ array: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
-    guard let array else { return body(nil) }
-    return array.withUnsafeBufferPointer { body($0.baseAddress) }
+    /// dX from dY: the transposed convolution, slab by slab of input positions (stride 1), or
+    /// dcols = Wᵀ · dY and col2im image by image (other strides).
+    func inputGradient(
+        _ g: Geometry, n: Int, dy: UnsafePointer<Float>, w: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>
+    ) {
+        let o = outChannels, c = g.c, l = g.l, hw = g.h * g.w, kk = kernelSize * kernelSize
+        let pool = ComputePool.shared
+        guard hasTransposedLowering else {
+            pool.parallelFor(n) { img in
+                // forward: y = W · cols;  dcols (CKK, L) = Wᵀ (CKK, O) · dY (O, L), then col2im
+                let dcols = Workspace.current.floats(.gradientColumns, count: g.ckk * l)
+                gemm(transA: true, m: g.ckk, n: l, k: o, a: w, lda: g.ckk, b: dy + img * o * l, ldb: l,
+                     beta: 0, c: dcols, ldc: l)
+                let dxi = dx + img * c * hw
+                dxi.update(repeating: 0, count: c * hw)
+                g.col2im(dcols, ld: l, padding: padding, into: dxi)
+            }
+            return
+        }
+        // Wt (C, O*K*K): Wt[c][(o*K+ki)*K+kj] = W[o][c][K-1-ki][K-1-kj]  (pointwise: Wᵀ through transA)
+        let okk = o * kk
+        var wt = w
+        if !isPointwise {
+            let buf = Workspace.current.floats(.weights, count: c * okk)
+            pool.parallelRanges(c, grain: 8) { r in
+                for ci in r {
+                    for oc in 0..<o {
+                        let src = w + (oc * c + ci) * kk, dst = buf + (ci * o + oc) * kk
+                        for t in 0..<kk { dst[t] = src[kk - 1 - t] }
+                    }
+                }
+            }
+            wt = UnsafePointer(buf)
+        }
+        let a = wt, lda = isPointwise ? c : okk
+        let tg = g.transposed
+        let plan = SlabPlan(images: n, rows: g.h, rowWidth: g.w, target: Self.slabColumns, parts: pool.width)
+        pool.parallelFor(plan.count) { t in
+            let s = plan.slab(t)
+            let ws = Workspace.current
+            if s.images == 1 {
+                let img = s.image, l0 = s.rows.lowerBound * g.w, cnt = s.rows.count * g.w
+                let dyi = dy + img * o * l
+                let colsDY: UnsafePointer<Float>, ldb: Int
+                if isPointwise {
+                    (colsDY, ldb) = (dyi + l0, l)
+                } else {
+                    let buf = ws.floats(.gradientColumns, count: okk * cnt)
+                    tg.im2col(dyi, channels: o, h: g.ho, w: g.wo, ho: g.h, wo: g.w, rows: s.rows,
+                              padding: kernelSize - 1 - padding, into: buf, ld: cnt)
+                    (colsDY, ldb) = (UnsafePointer(buf), cnt)
+                }
+                // dX (C, cnt) = Wt (C, O*K*K) · im2col(dY, pad K-1-P) (O*K*K, cnt), rows HW apart
+                gemm(transA: isPointwise, m: c, n: cnt, k: okk, a: a, lda: lda, b: colsDY, ldb: ldb,
+                     beta: 0, c: dx + img * c * hw + l0, ldc: hw)
+            } else {
+                let ld = s.images * hw
+                let buf = ws.floats(.gradientColumns, count: okk * ld)
+                for j in 0..<s.images {
+                    tg.im2col(dy + (s.image + j) * o * l, channels: o, h: g.ho, w: g.wo, ho: g.h, wo: g.w,
+                              rows: 0..<g.h, padding: kernelSize - 1 - padding, into: buf + j * hw, ld: ld)
+                }
+                let tmp = ws.floats(.gradientGathered, count: c * ld)
+                gemm(transA: isPointwise, m: c, n: ld, k: okk, a: a, lda: lda, b: buf, ldb: ld,
+                     beta: 0, c: tmp, ldc: ld)
+                for j in 0..<s.images {
+                    Lowering.scatter(tmp + j * hw, rows: c, count: hw, ld: ld, into: dx + (s.image + j) * c * hw)
+                }
+            }
+        }
+    }
 }
