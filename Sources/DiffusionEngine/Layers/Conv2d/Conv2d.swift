@@ -17,7 +17,10 @@
 /// would cost C*K*K times the activations) into per-thread partials, db += Σ dY. For stride 1
 /// the input gradient is itself a convolution — of dY with the kernel flipped and transposed,
 /// padding K-1-P — lowered the same way, slab by slab of input positions, straight into dX.
-/// Other strides use dcols = Wᵀ · dY and col2im, image by image.
+/// Other strides use dcols = Wᵀ · dY and col2im, image by image (Conv2d+Lowering.swift).
+///
+/// 3x3 / stride 1 / padding 1 on large enough batches goes through Winograd instead, forward and
+/// backward: `WinogradF4x4` or `WinogradF2x2` in one generic driver (Conv2d+Winograd.swift).
 /// `Conv2dReference` is the plain-loop twin the tests compare with.
 public final class Conv2d {
     public let inChannels: Int
@@ -101,18 +104,12 @@ public final class Conv2d {
                         bias: vp.baseAddress! + bias.offset, channelBias: channelBias?.data, residual: residual?.data)
                     epilogue.withPointers { ep in
                         let wp = vp.baseAddress! + weight.offset  // (O, CKK)
-                        if usesWinograd4(n: n, h: h, w: w) {
-                            let u = Workspace.current.floats(.weights, count: 36 * outChannels * c)  // (36, O, C)
-                            Self.winograd4Weights(wp, o: outChannels, c: c, flipped: false, into: u)
-                            Self.winograd4Convolve(xp.baseAddress!, n: n, inChannels: c, h: h, w: w, u: u,
-                                                   outChannels: outChannels, into: yp, bias: ep.bias,
-                                                   channelBias: ep.channelBias, residual: ep.residual)
-                        } else if usesWinograd(n: n, h: h, w: w) {
-                            let u = Workspace.current.floats(.weights, count: 16 * outChannels * c)  // (16, O, C)
-                            Self.winogradWeights(wp, count: outChannels * c, into: u)
-                            Self.winogradConvolve(xp.baseAddress!, n: n, inChannels: c, h: h, w: w, u: u,
-                                                  outChannels: outChannels, transposed: false, into: yp, bias: ep.bias,
-                                                  channelBias: ep.channelBias, residual: ep.residual)
+                        if usesWinograd(WinogradF4x4.self, n: n, h: h, w: w) {
+                            winogradForward(WinogradF4x4.self, x: xp.baseAddress!, n: n, c: c, h: h, w: w, weight: wp,
+                                            into: yp, epilogue: ep)
+                        } else if usesWinograd(WinogradF2x2.self, n: n, h: h, w: w) {
+                            winogradForward(WinogradF2x2.self, x: xp.baseAddress!, n: n, c: c, h: h, w: w, weight: wp,
+                                            into: yp, epilogue: ep)
                         } else if plan.count < ComputePool.shared.width && n == 1 {
                             forwardSplit(g, x: xp.baseAddress!, w: wp, y: yp, epilogue: ep)
                         } else {
@@ -140,25 +137,12 @@ public final class Conv2d {
                         store.grads.withUnsafeMutableBufferPointer { gp in
                             let wp = vp.baseAddress! + weight.offset
                             let dw = gp.baseAddress! + weight.offset, db = gp.baseAddress! + bias.offset
-                            if usesWinograd(n: n, h: h, w: w) {
-                                // forward: y = conv3x3(x) + b;  dX = conv3x3(dY) with the kernel flipped and transposed
-                                if usesWinograd4(n: n, h: h, w: w) {
-                                    Self.winograd4WeightGradients(x: xp.baseAddress!, dy: dyp.baseAddress!, n: n, c: c, h: h, w: w,
-                                                                  o: outChannels, dw: dw, db: db)
-                                    let u = Workspace.current.floats(.weights, count: 36 * outChannels * c)  // (36, C, O)
-                                    Self.winograd4Weights(wp, o: outChannels, c: c, flipped: true, into: u)
-                                    Self.winograd4Convolve(dyp.baseAddress!, n: n, inChannels: outChannels, h: h, w: w, u: u,
-                                                           outChannels: c, into: dxp, bias: nil, channelBias: nil, residual: nil)
-                                } else {
-                                    Self.winogradWeightGradients(x: xp.baseAddress!, dy: dyp.baseAddress!, n: n, c: c, h: h, w: w,
-                                                                 o: outChannels, dw: dw, db: db)
-                                    // (U read transposed and permuted)
-                                    let u = Workspace.current.floats(.weights, count: 16 * outChannels * c)
-                                    Self.winogradWeights(wp, count: outChannels * c, into: u)
-                                    Self.winogradConvolve(dyp.baseAddress!, n: n, inChannels: outChannels, h: h, w: w, u: u,
-                                                          outChannels: c, transposed: true, into: dxp, bias: nil,
-                                                          channelBias: nil, residual: nil)
-                                }
+                            if usesWinograd(WinogradF4x4.self, n: n, h: h, w: w) {
+                                winogradBackward(WinogradF4x4.self, x: xp.baseAddress!, dy: dyp.baseAddress!, n: n, c: c,
+                                                 h: h, w: w, weight: wp, dx: dxp, dw: dw, db: db)
+                            } else if usesWinograd(WinogradF2x2.self, n: n, h: h, w: w) {
+                                winogradBackward(WinogradF2x2.self, x: xp.baseAddress!, dy: dyp.baseAddress!, n: n, c: c,
+                                                 h: h, w: w, weight: wp, dx: dxp, dw: dw, db: db)
                             } else {
                                 weightGradients(g, n: n, x: xp.baseAddress!, dy: dyp.baseAddress!, dw: dw, db: db)
                                 inputGradient(g, n: n, dy: dyp.baseAddress!, w: wp, dx: dxp)
