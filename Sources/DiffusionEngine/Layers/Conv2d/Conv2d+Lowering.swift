@@ -1,131 +1,9 @@
-/// A 2-D convolution over NCHW tensors with bias, PyTorch's `nn.Conv2d` (square kernel).
-///
-/// Shapes: input (N, C, H, W), weight (O, C, K, K), bias (O), output (N, O, Ho, Wo) with
-/// `Ho = (H + 2P - K) / S + 1` (likewise Wo).
-///
-/// Lowering (im2col + GEMM) one SLAB at a time: a slab is a few hundred output positions — some
-/// rows of one image, or several whole small images — unfolded into a (C*K*K, slab) column
-/// matrix that stays in L2, then multiplied by the weight viewed as (O, C*K*K) in one
-/// single-threaded `cblas_sgemm`. Measured on the target machine, OpenBLAS runs these shapes at
-/// 85-95 GFLOP/s per core with ~256 columns and at 45-65 with thousands (the column matrix no
-/// longer fits the cache), and one image at 4x4 would be 16 columns. Slabs inside one image
-/// are written straight into the output (rows `ld = Ho*Wo` apart, bias pre-filled); slabs of
-/// several images go through a small matrix and a scatter. The `ComputePool` runs slabs in
-/// parallel, so im2col and the epilogue use both cores too.
-///
-/// Backward, per slab: dW += dY · colsᵀ (columns rebuilt from the cached input: caching them
-/// would cost C*K*K times the activations) into per-thread partials, db += Σ dY. For stride 1
-/// the input gradient is itself a convolution — of dY with the kernel flipped and transposed,
-/// padding K-1-P — lowered the same way, slab by slab of input positions, straight into dX.
-/// Other strides use dcols = Wᵀ · dY and col2im, image by image.
-/// `Conv2dReference` is the plain-loop twin the tests compare with.
-public final class Conv2d {
-    public let inChannels: Int
-    public let outChannels: Int
-    public let kernelSize: Int
-    public let stride: Int
-    public let padding: Int
-    /// (O, C, K, K)
-    public let weight: ParameterRef
-    /// (O)
-    public let bias: ParameterRef
-    let store: ParameterStore
-    /// The last training input, (N, C, H, W).
-    private var cachedInput: Tensor?
-
-    /// Output positions per slab: the GEMM width at which OpenBLAS is fastest here (see above).
-    static let slabColumns = 256
-
-    /// Registers `name.weight` (O, C, K, K) and `name.bias` (O) with PyTorch's default init.
-    public init(
-        store: ParameterStore, name: String, inChannels: Int, outChannels: Int,
-        kernelSize: Int, stride: Int = 1, padding: Int = 0, rng: inout RandomGenerator
-    ) {
-        precondition(
-            inChannels > 0 && outChannels > 0 && kernelSize > 0 && stride > 0 && padding >= 0,
-            "conv2d \(name): bad geometry C=\(inChannels) O=\(outChannels) K=\(kernelSize) S=\(stride) P=\(padding)")
-        self.inChannels = inChannels
-        self.outChannels = outChannels
-        self.kernelSize = kernelSize
-        self.stride = stride
-        self.padding = padding
-        self.store = store
-        let fanIn = inChannels * kernelSize * kernelSize
-        weight = store.register(
-            name + ".weight", shape: [outChannels, inChannels, kernelSize, kernelSize],
-            initial: uniformInit(count: outChannels * fanIn, fanIn: fanIn, rng: &rng))
-        bias = store.register(
-            name + ".bias", shape: [outChannels], initial: uniformInit(count: outChannels, fanIn: fanIn, rng: &rng))
-    }
-
-    /// Output spatial size for an input of `h` x `w`.
-    public func outputSize(h: Int, w: Int) -> (h: Int, w: Int) {
-        ((h + 2 * padding - kernelSize) / stride + 1, (w + 2 * padding - kernelSize) / stride + 1)
-    }
-
-    /// True when the image is its own column matrix (1x1, stride 1, no padding).
-    var isPointwise: Bool { kernelSize == 1 && stride == 1 && padding == 0 }
-
-    /// True when the input gradient is a stride-1 convolution of dY (needs padding K-1-P >= 0).
-    var hasTransposedLowering: Bool { stride == 1 && padding <= kernelSize - 1 }
-
-    /// (N, C, H, W) -> (N, O, Ho, Wo).
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        forward(x, training: training, channelBias: nil, residual: nil)
-    }
-
-    /// (N, C, H, W) -> (N, O, Ho, Wo), with two additions fused into the output pass:
-    /// `y[n,o,:,:] += channelBias[n,o]` (N, O) and `y += residual` (N, O, Ho, Wo).
-    ///
-    /// Their gradients are the caller's business (Σ_HW dY and dY): backward only covers the conv.
-    func forward(_ x: Tensor, training: Bool, channelBias: Tensor?, residual: Tensor?) -> Tensor {
-        let (n, c, h, w) = x.nchw("conv2d")
-        precondition(
-            c == inChannels,
-            "conv2d: input (N,C,H,W)=\(x.shapeDescription) does not match weight C=\(inChannels)")
-        let (ho, wo) = outputSize(h: h, w: w)
-        precondition(ho > 0 && wo > 0, "conv2d: input \(x.shapeDescription) is smaller than kernel \(kernelSize)")
-        if let channelBias {
-            precondition(channelBias.shape == [n, outChannels], "conv2d: channel bias \(channelBias.shapeDescription) vs (\(n),\(outChannels))")
-        }
-        if let residual {
-            precondition(residual.shape == [n, outChannels, ho, wo], "conv2d: residual \(residual.shapeDescription) vs (\(n),\(outChannels),\(ho),\(wo))")
-        }
-        if training { cachedInput = x }
-        let g = Geometry(conv: self, c: c, h: h, w: w, ho: ho, wo: wo)
-        let plan = SlabPlan(images: n, rows: ho, rowWidth: wo, target: Self.slabColumns, parts: ComputePool.shared.width)
-        return makeTensor([n, outChannels, ho, wo]) { yp in
-            x.data.withUnsafeBufferPointer { xp in
-                store.values.withUnsafeBufferPointer { vp in
-                    let epilogue = Epilogue(
-                        bias: vp.baseAddress! + bias.offset, channelBias: channelBias?.data, residual: residual?.data)
-                    epilogue.withPointers { ep in
-                        let wp = vp.baseAddress! + weight.offset  // (O, CKK)
-                        if usesWinograd4(n: n, h: h, w: w) {
-                            let u = Workspace.current.floats(.weights, count: 36 * outChannels * c)  // (36, O, C)
-                            Self.winograd4Weights(wp, o: outChannels, c: c, flipped: false, into: u)
-                            Self.winograd4Convolve(xp.baseAddress!, n: n, inChannels: c, h: h, w: w, u: u,
-                                                   outChannels: outChannels, into: yp, bias: ep.bias,
-                                                   channelBias: ep.channelBias, residual: ep.residual)
-                        } else if usesWinograd(n: n, h: h, w: w) {
-                            let u = Workspace.current.floats(.weights, count: 16 * outChannels * c)  // (16, O, C)
-                            Self.winogradWeights(wp, count: outChannels * c, into: u)
-                            Self.winogradConvolve(xp.baseAddress!, n: n, inChannels: c, h: h, w: w, u: u,
-                                                  outChannels: outChannels, transposed: false, into: yp, bias: ep.bias,
-                                                  channelBias: ep.channelBias, residual: ep.residual)
-                        } else if plan.count < ComputePool.shared.width && n == 1 {
-                            forwardSplit(g, x: xp.baseAddress!, w: wp, y: yp, epilogue: ep)
-                        } else {
-                            forwardSlabs(g, plan: plan, x: xp.baseAddress!, w: wp, y: yp, epilogue: ep)
-                        }
-                    }
-                }
-            }
-        }
-    }
-
+/// The im2col + GEMM paths of `Conv2d` (every geometry Winograd does not take): the forward
+/// slab by slab or split over the pool for one small image, the weight gradient with per-thread
+/// partials summed in a fixed order, and the input gradient as a transposed convolution or col2im.
+extension Conv2d {
     /// Slabs in parallel: im2col, one GEMM, the epilogue (pre-filled, or fused into the scatter).
-    private func forwardSlabs(
+    func forwardSlabs(
         _ g: Geometry, plan: SlabPlan, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
         y: UnsafeMutablePointer<Float>, epilogue ep: Epilogue.Pointers
     ) {
@@ -167,7 +45,7 @@ public final class Conv2d {
     }
 
     /// One small image on the whole pool: im2col split over channels, the GEMM over rows/columns.
-    private func forwardSplit(
+    func forwardSplit(
         _ g: Geometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
         epilogue ep: Epilogue.Pointers
     ) {
@@ -191,55 +69,9 @@ public final class Conv2d {
         gemmParallel(m: o, n: l, k: g.ckk, a: w, lda: g.ckk, b: cols, ldb: l, beta: 1, c: y, ldc: l)
     }
 
-    /// dY (N, O, Ho, Wo) -> dX (N, C, H, W); accumulates dW and db.
-    public func backward(_ dy: Tensor) -> Tensor {
-        guard let x = cachedInput else { preconditionFailure("conv2d.backward: no training forward to differentiate") }
-        let (n, c, h, w) = x.nchw("conv2d.backward")
-        let (ho, wo) = outputSize(h: h, w: w)
-        precondition(
-            dy.shape == [n, outChannels, ho, wo],
-            "conv2d.backward: dY \(dy.shapeDescription) does not match output (\(n),\(outChannels),\(ho),\(wo))")
-        let g = Geometry(conv: self, c: c, h: h, w: w, ho: ho, wo: wo)
-        return makeTensor([n, c, h, w]) { dxp in
-            x.data.withUnsafeBufferPointer { xp in
-                dy.data.withUnsafeBufferPointer { dyp in
-                    store.values.withUnsafeBufferPointer { vp in
-                        store.grads.withUnsafeMutableBufferPointer { gp in
-                            let wp = vp.baseAddress! + weight.offset
-                            let dw = gp.baseAddress! + weight.offset, db = gp.baseAddress! + bias.offset
-                            if usesWinograd(n: n, h: h, w: w) {
-                                // forward: y = conv3x3(x) + b;  dX = conv3x3(dY) with the kernel flipped and transposed
-                                if usesWinograd4(n: n, h: h, w: w) {
-                                    Self.winograd4WeightGradients(x: xp.baseAddress!, dy: dyp.baseAddress!, n: n, c: c, h: h, w: w,
-                                                                  o: outChannels, dw: dw, db: db)
-                                    let u = Workspace.current.floats(.weights, count: 36 * outChannels * c)  // (36, C, O)
-                                    Self.winograd4Weights(wp, o: outChannels, c: c, flipped: true, into: u)
-                                    Self.winograd4Convolve(dyp.baseAddress!, n: n, inChannels: outChannels, h: h, w: w, u: u,
-                                                           outChannels: c, into: dxp, bias: nil, channelBias: nil, residual: nil)
-                                } else {
-                                    Self.winogradWeightGradients(x: xp.baseAddress!, dy: dyp.baseAddress!, n: n, c: c, h: h, w: w,
-                                                                 o: outChannels, dw: dw, db: db)
-                                    // (U read transposed and permuted)
-                                    let u = Workspace.current.floats(.weights, count: 16 * outChannels * c)
-                                    Self.winogradWeights(wp, count: outChannels * c, into: u)
-                                    Self.winogradConvolve(dyp.baseAddress!, n: n, inChannels: outChannels, h: h, w: w, u: u,
-                                                          outChannels: c, transposed: true, into: dxp, bias: nil,
-                                                          channelBias: nil, residual: nil)
-                                }
-                            } else {
-                                weightGradients(g, n: n, x: xp.baseAddress!, dy: dyp.baseAddress!, dw: dw, db: db)
-                                inputGradient(g, n: n, dy: dyp.baseAddress!, w: wp, dx: dxp)
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     /// dW += Σ dY · colsᵀ and db += Σ dY, slab by slab; thread 0 adds straight into the gradient
     /// arena, the other threads into their own partials, summed at the end.
-    private func weightGradients(
+    func weightGradients(
         _ g: Geometry, n: Int, x: UnsafePointer<Float>, dy: UnsafePointer<Float>,
         dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>
     ) {
@@ -313,7 +145,7 @@ public final class Conv2d {
 
     /// dX from dY: the transposed convolution, slab by slab of input positions (stride 1), or
     /// dcols = Wᵀ · dY and col2im image by image (other strides).
-    private func inputGradient(
+    func inputGradient(
         _ g: Geometry, n: Int, dy: UnsafePointer<Float>, w: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>
     ) {
         let o = outChannels, c = g.c, l = g.l, hw = g.h * g.w, kk = kernelSize * kernelSize

@@ -1,7 +1,7 @@
 /// The weight gradient through F(4x4, 3x3): with `M = U ⊙ V` per tile and `Y = Aᵀ M A`,
 /// `dM = A dY Aᵀ` (6x6 from each 4x4 block of dY), `dU_ξ (O, C) = Σ_T dM_ξ (O, T) · V_ξᵀ` and
 /// `dW = Gᵀ dU G`: 36·O·C multiply-adds per 16 outputs where F(2x2) needs 64.
-extension Conv2d {
+extension WinogradF4x4 {
     /// A applied to a 4-vector (one tile line of dY): the six rows of A = (Aᵀ)ᵀ.
     @inline(__always)
     static func outputGradientTransform4<T: SIMD>(_ e0: T, _ e1: T, _ e2: T, _ e3: T) -> (T, T, T, T, T, T)
@@ -14,7 +14,7 @@ extension Conv2d {
     /// into columns starting at `dm` (planes `planeStride` apart, rows `ld` apart). One pass per
     /// row k of A (A along the columns of 4 dY rows, then along each tile's 4 columns into planes
     /// 6k ... 6k+5): 6 live plane addresses, not 36; the dY rows stay in L1 across the passes.
-    static func winograd4OutputGradient(
+    static func outputGradient(
         _ dy: UnsafePointer<Float>, rows: Int, h: Int, w: Int, tileRows: Range<Int>,
         into dm: UnsafeMutablePointer<Float>, ld: Int, planeStride: Int
     ) {
@@ -39,11 +39,10 @@ extension Conv2d {
                     }
                     var tx = 0
                     while tx + 4 <= tw {
-                        let ld16 = { (e: UnsafePointer<Float>) in UnsafeRawPointer(e + 4 * tx).loadUnaligned(as: V16.self) }
+                        let ld16 = { (e: UnsafePointer<Float>) in load16(e + 4 * tx) }
                         let q = vertical(ld16(e0), ld16(e1), ld16(e2), ld16(e3))
                         let o = outputGradientTransform4(q.evenHalf.evenHalf, q.oddHalf.evenHalf, q.evenHalf.oddHalf, q.oddHalf.oddHalf)
-                        store(o.0, p + tx); store(o.1, p + ps + tx); store(o.2, p + 2 * ps + tx)
-                        store(o.3, p + 3 * ps + tx); store(o.4, p + 4 * ps + tx); store(o.5, p + 5 * ps + tx)
+                        store(o, p + tx, stride: ps)
                         tx += 4
                     }
                     while tx < tw {
@@ -59,7 +58,7 @@ extension Conv2d {
     }
 
     /// dW (O, C, 3, 3) += Gᵀ dU G for every (o, c); dU (36, O, C), `count` = O*C, four at a time.
-    static func winograd4WeightGradient(_ du: UnsafePointer<Float>, count: Int, into dw: UnsafeMutablePointer<Float>) {
+    static func weightGradient(_ du: UnsafePointer<Float>, count: Int, into dw: UnsafeMutablePointer<Float>) {
         // Gᵀ applied to six values: the three columns of G
         @inline(__always) func gt(_ d0: V4, _ d1: V4, _ d2: V4, _ d3: V4, _ d4: V4, _ d5: V4) -> (V4, V4, V4) {
             let sixth: Float = 1.0 / 6.0, third: Float = 1.0 / 3.0
@@ -90,19 +89,5 @@ extension Conv2d {
                 }
             }
         }
-    }
-
-    /// dW (O, C, 3, 3) += Σ over the batch through F(4x4), and db (O) += Σ dY; x (N, C, h, w) is
-    /// the cached input, dy (N, O, h, w). Per-thread partials summed in a fixed order, as in F(2x2).
-    static func winograd4WeightGradients(
-        x: UnsafePointer<Float>, dy: UnsafePointer<Float>, n: Int, c: Int, h: Int, w: Int, o: Int,
-        dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>
-    ) {
-        let plan = SlabPlan(images: n, rows: h / 4, rowWidth: w / 4, target: winograd4Tiles, parts: ComputePool.shared.width)
-        winogradWeightGradients(
-            WinogradGradientKernels(
-                outputTile: 4, plan: plan, rowScratch: 7 * (w + 8),
-                input: winograd4Input, outputGradient: winograd4OutputGradient, weightGradient: winograd4WeightGradient),
-            x: x, dy: dy, n: n, c: c, h: h, w: w, o: o, dw: dw, db: db)
     }
 }

@@ -21,40 +21,29 @@
 /// Flipping the kernel does not permute these points (it maps p to 1/p, and 2 is not a point), so
 /// the input gradient transforms the flipped, transposed kernel itself rather than reading U
 /// permuted as F(2x2) does. Checked against the nested-loop reference in LayerConvFastPathTests.
-/// Layouts: U (36, O, C), V (36, C, T), M (36, O, T); tiles numbered image by image, row by row.
-extension Conv2d {
-    typealias V16 = SIMD16<Float>
-    typealias V2 = SIMD2<Float>
-
-    @inline(__always) static func load2(_ p: UnsafePointer<Float>) -> V2 { UnsafeRawPointer(p).loadUnaligned(as: V2.self) }
-    @inline(__always) static func store2(_ v: V2, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: V2.self) }
-
-    /// Tiles per F(4x4) slab: V is 36·C·T floats, about the L2 footprint of F(2x2)'s 128 tiles.
-    static let winograd4Tiles = 64
-    /// Floats between Winograd V and M planes beyond C·T (O·T), F(2x2) and F(4x4) alike: one
-    /// cache line. C·T is often a multiple of 1024 floats, and 16 or 36 streams 4 KB apart share
-    /// one L1 set (measured: the F(4x4) input transform 15.2% -> 9.5% of a training profile).
-    static let planePadding = 16
+/// Layouts: U (36, O, C), V (36, C, T), M (36, O, T); the weight gradient's transforms are in
+/// WinogradF4x4+Gradient.swift.
+enum WinogradF4x4: WinogradTransforms {
+    static let outputTile = 4
+    /// Tiles per slab: V is 36·C·T floats, about the L2 footprint of F(2x2)'s 128 tiles.
+    static let slabTiles = 64
     /// Fewest 4x4 tiles in a batch. Not F(2x2)'s 512 outputs: one 32x32 image (64 tiles) would be
     /// a single slab, one thread idle, where F(2x2) has two (measured: sampling at batch 1 3.1 ->
     /// 3.6 ms); with 128 every F(4x4) batch has at least two slabs.
-    static let winograd4MinTiles = 128
+    static let minTiles = 128
     /// Most channels on either side. F(4x4)'s rounding grows with the length of the channel sum
     /// (forward: C, input gradient: O): measured against the nested-loop reference, relative error
     /// 4.7e-6 at 32 channels, 7.9e-6 at 64, 9.8e-6 (dX) at 128, against 2-4e-7 for F(2x2). Wider
     /// layers (the course preset's 256 and 512) stay on F(2x2) so no path exceeds 1e-5.
-    static let winograd4MaxChannels = 128
+    static let maxChannels = 128
 
-    /// True when this convolution on n images of h x w takes the F(4x4, 3x3) path.
-    func usesWinograd4(n: Int, h: Int, w: Int) -> Bool {
-        kernelSize == 3 && stride == 1 && padding == 1 && h % 4 == 0 && w % 4 == 0
-            && n * (h / 4) * (w / 4) >= Self.winograd4MinTiles
-            && max(inChannels, outChannels) <= Self.winograd4MaxChannels
-    }
+    /// Six rows of Bᵀ d (one zero column in front, seven behind for the last 16-wide loads) and a
+    /// zero row.
+    static func inputScratch(w: Int) -> Int { 7 * (w + 8) }
 
     /// U (36, O, C) = G g Gᵀ for g = W[o][c] (W (O, C, 3, 3)), or with `flipped` for the input
     /// gradient: U (36, C, O) from g = rot180(W[o][c]) at (c, o). Four kernels per step.
-    static func winograd4Weights(_ w: UnsafePointer<Float>, o: Int, c: Int, flipped: Bool, into u: UnsafeMutablePointer<Float>) {
+    static func weights(_ w: UnsafePointer<Float>, o: Int, c: Int, flipped: Bool, into u: UnsafeMutablePointer<Float>) {
         let count = o * c
         // source kernel of U entry k (row-major (O, C), or (C, O) when flipped), and its tap order
         @inline(__always) func kernel(_ k: Int) -> UnsafePointer<Float> { flipped ? w + ((k % o) * c + k / o) * 9 : w + k * 9 }
@@ -62,7 +51,7 @@ extension Conv2d {
             for q in range {
                 let k = q * 4, lanes = min(4, count - k)
                 let s0 = kernel(k), s1 = kernel(k + min(1, lanes - 1)), s2 = kernel(k + min(2, lanes - 1)), s3 = kernel(k + lanes - 1)
-                weight4Transform({ t in
+                weightTransform({ t in
                     let i = flipped ? 8 - t : t
                     return V4(s0[i], s1[i], s2[i], s3[i])
                 }, { xi, v in
@@ -75,7 +64,7 @@ extension Conv2d {
 
     /// G g Gᵀ for four kernels: `tap(t)` gives tap t (row-major 3x3), `put(ξ, v)` takes the 36.
     @inline(__always)
-    static func weight4Transform(_ tap: (Int) -> V4, _ put: (Int, V4) -> Void) {
+    static func weightTransform(_ tap: (Int) -> V4, _ put: (Int, V4) -> Void) {
         // G applied to (t0, t1, t2): the six rows of G above
         @inline(__always) func g6(_ t0: V4, _ t1: V4, _ t2: V4) -> (V4, V4, V4, V4, V4, V4) {
             let even = t0 + t2, sixth: Float = 1.0 / 6.0, third: Float = 1.0 / 3.0
@@ -93,6 +82,9 @@ extension Conv2d {
         row(3, c0.3, c1.3, c2.3); row(4, c0.4, c1.4, c2.4); row(5, c0.5, c1.5, c2.5)
     }
 
+    /// Plane ξ as stored: `weights` transforms the flipped, transposed kernel itself.
+    static func kernelPlane(_ xi: Int, flipped: Bool) -> (plane: Int, transposed: Bool) { (xi, false) }
+
     /// Bᵀ d for six values (the matrix above), shared by the column and the row pass.
     @inline(__always)
     static func inputTransform6<T: SIMD>(_ d0: T, _ d1: T, _ d2: T, _ d3: T, _ d4: T, _ d5: T) -> (T, T, T, T, T, T)
@@ -104,7 +96,7 @@ extension Conv2d {
     /// V (36, C, T) for tile rows `tileRows` of one image (C, h, w), into columns starting at `v`
     /// (planes `planeStride` apart, channel rows `ld` apart): the 6x6 patch of tile (ty, tx) has
     /// top-left (4ty-1, 4tx-1), zero outside. `z` is scratch of 7·(w+8) floats.
-    static func winograd4Input(
+    static func input(
         _ x: UnsafePointer<Float>, channels: Int, h: Int, w: Int, tileRows: Range<Int>,
         into v: UnsafeMutablePointer<Float>, ld: Int, planeStride: Int, z: UnsafeMutablePointer<Float>
     ) {
@@ -129,8 +121,7 @@ extension Conv2d {
                 var j = 0
                 while j + 4 <= w {
                     let r = inputTransform6(load4(p0 + j), load4(p1 + j), load4(p2 + j), load4(p3 + j), load4(p4 + j), load4(p5 + j))
-                    store(r.0, z + j + 1); store(r.1, z + wp + j + 1); store(r.2, z + 2 * wp + j + 1)
-                    store(r.3, z + 3 * wp + j + 1); store(r.4, z + 4 * wp + j + 1); store(r.5, z + 5 * wp + j + 1)
+                    store(r, z + j + 1, stride: wp)
                     j += 4
                 }
                 // ... then B along each z row: tile tx's patch columns are z[4tx ... 4tx+5]
@@ -140,13 +131,10 @@ extension Conv2d {
                     var tx = 0
                     while tx + 4 <= tw {
                         // four tiles: lane i of d_k is z[4(tx+i) + k] (stride-4 deinterleave)
-                        let lo = UnsafeRawPointer(zr + 4 * tx).loadUnaligned(as: V16.self)
-                        let hi = UnsafeRawPointer(zr + 4 * tx + 4).loadUnaligned(as: V16.self)
+                        let lo = load16(zr + 4 * tx), hi = load16(zr + 4 * tx + 4)
                         let r = inputTransform6(lo.evenHalf.evenHalf, lo.oddHalf.evenHalf, lo.evenHalf.oddHalf,
                                                 lo.oddHalf.oddHalf, hi.evenHalf.evenHalf, hi.oddHalf.evenHalf)
-                        store(r.0, o0 + tx); store(r.1, o0 + planeStride + tx); store(r.2, o0 + 2 * planeStride + tx)
-                        store(r.3, o0 + 3 * planeStride + tx); store(r.4, o0 + 4 * planeStride + tx)
-                        store(r.5, o0 + 5 * planeStride + tx)
+                        store(r, o0 + tx, stride: planeStride)
                         tx += 4
                     }
                     // two tiles (8x8 images have only two per row): lane i of d_k is z[4(tx+i) + k]
@@ -154,9 +142,7 @@ extension Conv2d {
                         let lo = load8(zr + 4 * tx), hi = load8(zr + 4 * tx + 4)
                         let r = inputTransform6(lo.evenHalf.evenHalf, lo.oddHalf.evenHalf, lo.evenHalf.oddHalf,
                                                 lo.oddHalf.oddHalf, hi.evenHalf.evenHalf, hi.oddHalf.evenHalf)
-                        store2(r.0, o0 + tx); store2(r.1, o0 + planeStride + tx); store2(r.2, o0 + 2 * planeStride + tx)
-                        store2(r.3, o0 + 3 * planeStride + tx); store2(r.4, o0 + 4 * planeStride + tx)
-                        store2(r.5, o0 + 5 * planeStride + tx)
+                        store(r, o0 + tx, stride: planeStride)
                         tx += 2
                     }
                     while tx < tw {
@@ -180,15 +166,12 @@ extension Conv2d {
         return (m0 + s + s2, d + 0.5 * d2, s + 0.25 * s2, d + 0.125 * d2 + m5)
     }
 
-    /// Floats of `winograd4Output`'s scratch for `tiles` tiles.
-    static func winograd4OutputScratch(tiles: Int) -> Int { 24 * tiles }
-
     /// Y = Aᵀ M A for the tiles of tile rows `tileRows` of one image, from columns starting at `m`
     /// (planes `planeStride` apart, rows `ld` apart), into the image's (rows, h, w) output plus
     /// `bias[r]` (+ `extra[r]`) (+ `residual`, laid out as the output). Two passes per output
     /// channel as in F(2x2): Aᵀ over the first tile index for all tiles in one run (6 planes in,
     /// 4 scratch rows out, per column b), then A over the second from the 24 scratch rows.
-    static func winograd4Output(
+    static func output(
         _ m: UnsafePointer<Float>, rows: Int, ld: Int, planeStride: Int, tileRows: Range<Int>, h: Int, w: Int,
         into y: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, extra: UnsafePointer<Float>?,
         residual: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>
@@ -230,8 +213,8 @@ extension Conv2d {
                         // (q0[0], q1[0], q2[0], q3[0], q0[1], ...): four tiles' four outputs in a row
                         let even = interleave(q.0, q.2), odd = interleave(q.1, q.3)
                         var out = V16(lowHalf: interleave(even.lowHalf, odd.lowHalf), highHalf: interleave(even.highHalf, odd.highHalf)) + bv
-                        if let qr { out += UnsafeRawPointer(qr + 4 * tx).loadUnaligned(as: V16.self) }
-                        UnsafeMutableRawPointer(yr + 4 * tx).storeBytes(of: out, as: V16.self)
+                        if let qr { out += load16(qr + 4 * tx) }
+                        store(out, yr + 4 * tx)
                         tx += 4
                     }
                     while tx + 2 <= tw {
@@ -254,43 +237,4 @@ extension Conv2d {
             }
         }
     }
-
-    /// y (N, O, h, w) = conv3x3(x (N, C, h, w)) through F(4x4, 3x3) with U (36, O, C), plus `bias`
-    /// (O), `channelBias` (N, O) and `residual` (N, O, h, w) when given. No sums across threads:
-    /// each slab owns its tiles' outputs, so the result does not depend on the schedule.
-    static func winograd4Convolve(
-        _ x: UnsafePointer<Float>, n: Int, inChannels c: Int, h: Int, w: Int, u: UnsafePointer<Float>,
-        outChannels o: Int, into y: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
-        channelBias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?
-    ) {
-        let plan = SlabPlan(images: n, rows: h / 4, rowWidth: w / 4, target: winograd4Tiles, parts: ComputePool.shared.width)
-        let tilesPerImage = (h / 4) * (w / 4), inSize = c * h * w, outSize = o * h * w
-        ComputePool.shared.parallelFor(plan.count) { t in
-            let s = plan.slab(t)
-            let tiles = s.images == 1 ? s.rows.count * (w / 4) : s.images * tilesPerImage
-            let ws = Workspace.current
-            // (36, C, T) and (36, O, T), planes padded by a cache line (see `planePadding`)
-            let vps = c * tiles + planePadding, mps = o * tiles + planePadding
-            let v = ws.floats(.columns, count: 36 * vps)
-            let m = ws.floats(.gathered, count: 36 * mps)
-            // the input transform's rows, then the output transform's (24, tiles) — never both at once
-            let z = ws.floats(.rowScratch, count: max(7 * (w + 8), winograd4OutputScratch(tiles: s.rows.count * (w / 4))))
-            for j in 0..<s.images {
-                winograd4Input(x + (s.image + j) * inSize, channels: c, h: h, w: w, tileRows: s.rows,
-                               into: v + j * tilesPerImage, ld: tiles, planeStride: vps, z: z)
-            }
-            for xi in 0..<36 {
-                // M_ξ (O, T) = U_ξ (O, C) · V_ξ (C, T)
-                gemm(m: o, n: tiles, k: c, a: u + xi * o * c, lda: c, b: v + xi * vps, ldb: tiles,
-                     beta: 0, c: m + xi * mps, ldc: tiles)
-            }
-            for j in 0..<s.images {
-                let img = s.image + j
-                winograd4Output(m + j * tilesPerImage, rows: o, ld: tiles, planeStride: mps, tileRows: s.rows,
-                                h: h, w: w, into: y + img * outSize, bias: bias, extra: channelBias.map { $0 + img * o },
-                                residual: residual.map { $0 + img * outSize }, scratch: z)
-            }
-        }
-    }
 }
-
