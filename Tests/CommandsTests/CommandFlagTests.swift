@@ -122,6 +122,21 @@ import Workbench
             == "--class: needs --data DIR (the built-in faces have no class folders)")
     }
 
+    /// `ddpm watch DIR` and `ddpm --watch DIR`: the same launch, watching instead of training.
+    @Test func watchOpensAFolderForWatching() throws {
+        let dir = try CommandFixtures.tempFolder("watch-flag")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let viaOpen = try OpenCommand.parse(["--watch", dir, "--theme", "light"]).launch()
+        let viaWatch = try WatchCommand.parse([dir, "--theme", "light"]).launch()
+        for l in [viaOpen, viaWatch] {
+            #expect(l.watch == dir && l.viewOnly && l.checkpoint == nil && l.theme == "light")
+        }
+        #expect(CommandFixtures.parseFailure(WatchCommand.self, [dir + "/nope"])?.message
+            == "watch \(dir)/nope: no such folder; pass the run folder the writer's --out names")
+        #expect(CommandFixtures.parseFailure(OpenCommand.self, ["--watch", dir + "/nope"])?.message
+            == "--watch \(dir)/nope: no such folder; pass the run folder the writer's --out names")
+    }
+
     @Test func openWithACheckpointTakesItsOptionsAndFolder() throws {
         let dir = try CommandFixtures.tempFolder("open")
         defer { try? FileManager.default.removeItem(atPath: dir) }
