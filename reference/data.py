@@ -119,9 +119,10 @@ def prepare(image: torch.Tensor, size: int) -> torch.Tensor:
     return image[:, top:top + side, left:left + side].contiguous()
 
 
-def load_folder(root: str, size: int, class_name: str | None = None):
-    """(images (N, 3, S, S) in [-1, 1], names): every PNG/JPEG under `root`, prepared.
-    Raises ValueError when nothing usable is found."""
+def load_folder(root: str, size: int, class_name: str | None = None, channels: int = 3):
+    """(images (N, C, S, S) in [-1, 1], names): every PNG/JPEG under `root`, prepared; C = 1 is
+    the ITU-R BT.601 luma of the sRGB values (as Swift's DataSource). Raises ValueError when
+    nothing usable is found."""
     names = find_images(root, class_name)
     if not names:
         scope = f" below a folder named '{class_name}'" if class_name else ""
@@ -135,7 +136,10 @@ def load_folder(root: str, size: int, class_name: str | None = None):
             print(f"skipped {os.path.join(root, n)}: {e}", flush=True)
     if not images:
         raise ValueError(f"{root}: none of the {len(names)} PNG/JPEG files could be decoded")
-    return torch.stack(images) * 2 - 1, kept
+    x = torch.stack(images)
+    if channels == 1:
+        x = (0.299 * x[:, 0:1] + 0.587 * x[:, 1:2] + 0.114 * x[:, 2:3])
+    return x * 2 - 1, kept
 
 
 class TrainingSet:

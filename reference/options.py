@@ -191,8 +191,8 @@ def validate_model(c: UNetConfig):
 
 
 def model_changes(text: str, base: UNetConfig) -> UNetConfig:
-    """`--model key=value,...` (`FlagValues.model`): dim, mults (1-2-2), res-blocks, attention
-    (16-8 or none), heads, head-dim, groups."""
+    """`--model key=value,...` (`FlagValues.model`): image-size, channels (1 or 3), dim, mults
+    (1-2-2), res-blocks, attention (16-8 or none), heads, head-dim, groups."""
     c = copy.deepcopy(base)
 
     def num(key, v, lo, hi):
@@ -212,7 +212,13 @@ def model_changes(text: str, base: UNetConfig) -> UNetConfig:
         if len(kv) != 2 or not kv[1]:
             raise ValueError(f"--model: '{item}' is not key=value; e.g. --model res-blocks=2,attention=16")
         k, v = kv[0].lower(), kv[1]
-        if k == "dim":
+        if k == "image-size":
+            c.imageSize = num(k, v, 4, 1024)
+        elif k == "channels":
+            c.channels = num(k, v, 1, 3)
+            if c.channels == 2:
+                raise ValueError(f"--model: channels={v} must be 1 or 3")
+        elif k == "dim":
             c.dim = num(k, v, 4, 1024)
         elif k == "mults":
             c.channelMults = nums(k, v, 1, 16)
@@ -227,7 +233,7 @@ def model_changes(text: str, base: UNetConfig) -> UNetConfig:
         elif k == "groups":
             c.groups = num(k, v, 1, 1024)
         else:
-            raise ValueError(f"--model: unknown key '{kv[0]}'; use dim, mults, res-blocks, attention, heads, head-dim or groups")
+            raise ValueError(f"--model: unknown key '{kv[0]}'; use image-size, channels, dim, mults, res-blocks, attention, heads, head-dim or groups")
     if not c.channelMults:
         raise ValueError("--model: mults needs at least one level, e.g. mults=1-2-2")
     validate_model(c)

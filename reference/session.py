@@ -86,9 +86,10 @@ class MetricsLog:
 
 
 def grid_png(x: torch.Tensor, padding: int = 2) -> bytes:
-    """A torchvision-style grid (ceil(sqrt(n)) columns, 2-pixel black padding) of (N,3,H,W)
-    images in [-1, 1], as PNG bytes (`TensorImages.writeGrid`)."""
-    imgs = ((x.detach().float().cpu() + 1) / 2).clamp(0, 1).numpy()
+    """A torchvision-style grid (ceil(sqrt(n)) columns, 2-pixel black padding) of (N,3,H,W) or
+    grey (N,1,H,W) images in [-1, 1], as RGB PNG bytes (`TensorImages.writeGrid`)."""
+    imgs = ((x.detach().float().cpu() + 1) / 2).clamp(0, 1)
+    imgs = imgs.expand(-1, 3, -1, -1).numpy() if imgs.shape[1] == 1 else imgs.numpy()
     n, c, h, w = imgs.shape
     cols = min(max(1, math.ceil(math.sqrt(n))), n)
     rows = (n + cols - 1) // cols

@@ -48,8 +48,8 @@ def parser() -> argparse.ArgumentParser:
     a("--data", metavar="dir", help="a folder of PNG/JPEG images, searched recursively (required: export the built-in faces as PNGs to use them)")
     a("--class", dest="class_name", metavar="name", help="keep only images below a sub-folder with this name")
     a("--recipe", choices=["train", "workbench"], default="train", help="the defaults: `ddpm train`'s (train) or the workbench's")
-    a("--preset", metavar="name", help="model size: tiny, course (or fixture, for tests)")
-    a("--model", metavar="changes", help="changes to the preset's UNet: dim, mults (1-2-2), res-blocks, attention (16-8 or none), heads, head-dim, groups")
+    a("--preset", metavar="name", help="model size: tiny, course, tiny64, course64 (or fixture, for tests)")
+    a("--model", metavar="changes", help="changes to the preset's UNet: image-size, channels (1 or 3), dim, mults (1-2-2), res-blocks, attention (16-8 or none), heads, head-dim, groups")
     a("--steps", type=int, metavar="n", help="optimizer steps to train; with --resume, a new total")
     a("--batch", type=int, metavar="n", help="images per micro-batch and process (global batch = processes x n)")
     a("--lr", type=float, metavar="x", help="Adam learning rate")
@@ -79,7 +79,7 @@ def options_from(args, world: int) -> TrainingOptions:
     o = base
     if args.preset is not None:
         if args.preset.lower() not in PRESETS:
-            raise ValueError(f"--preset: unknown preset '{args.preset}'; choose tiny, course (or fixture, for tests)")
+            raise ValueError(f"--preset: unknown preset '{args.preset}'; choose tiny, course, tiny64 or course64 (or fixture, for tests)")
         o.preset, o.model = args.preset.lower(), copy.deepcopy(PRESETS[args.preset.lower()])
     if args.model is not None:
         o.model = model_changes(args.model, o.model)
@@ -165,7 +165,7 @@ def main(argv=None) -> int:
             if os.path.exists(out + "/checkpoint.safetensors"):
                 raise ValueError(f"--out {out}: already holds a checkpoint; continue it with --resume {out}/checkpoint.safetensors, or pick another --out")
             size = o.model.imageSize
-        images, names = load_folder(args.data, size, args.class_name)
+        images, names = load_folder(args.data, size, args.class_name, channels=o.model.channels)
         data = TrainingSet(images.to(device), size, names)
         if args.resume:
             trainer = Trainer.resume(args.resume, data, steps=args.steps, device=device, world_size=world, rank=rank)

@@ -63,6 +63,10 @@ PRESETS = {
                        attentionResolutions=[], groups=8, attentionHeads=2, attentionHeadDim=32),
     "course": UNetConfig(imageSize=32, channels=3, dim=64, channelMults=[1, 2, 4, 8], resBlocks=2,
                          attentionResolutions=[16], groups=8, attentionHeads=4, attentionHeadDim=32),
+    "tiny64": UNetConfig(imageSize=64, channels=3, dim=32, channelMults=[1, 2, 2, 2], resBlocks=1,
+                         attentionResolutions=[], groups=8, attentionHeads=2, attentionHeadDim=32),
+    "course64": UNetConfig(imageSize=64, channels=3, dim=64, channelMults=[1, 2, 4, 8], resBlocks=2,
+                           attentionResolutions=[16], groups=8, attentionHeads=4, attentionHeadDim=32),
     "fixture": UNetConfig(imageSize=8, channels=3, dim=8, channelMults=[1, 2], resBlocks=1,
                           attentionResolutions=[4], groups=4, attentionHeads=2, attentionHeadDim=4),
 }

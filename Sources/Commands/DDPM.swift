@@ -14,7 +14,7 @@ public struct DDPM: ParsableCommand {
             """,
         subcommands: [
             OpenCommand.self, TrainCommand.self, SampleCommand.self, ScheduleCommand.self, VisualizeCommand.self,
-            CompareCommand.self, RenderCommand.self, BenchCommand.self, WatchCommand.self,
+            CompareCommand.self, RenderCommand.self, BenchCommand.self, WatchCommand.self, ExportCommand.self,
         ],
         defaultSubcommand: OpenCommand.self)
 
