@@ -190,6 +190,15 @@ def validate_model(c: UNetConfig):
         raise ValueError("UNet config: attention heads and head dim must be positive")
 
 
+# `--model` keys as `FlagValues.modelKeys` lists them: (UNetConfig field, dash-separated list?, min, max).
+MODEL_KEYS = {
+    "image-size": ("imageSize", False, 4, 1024), "channels": ("channels", False, 1, 3), "dim": ("dim", False, 4, 1024),
+    "mults": ("channelMults", True, 1, 16), "res-blocks": ("resBlocks", False, 1, 8),
+    "attention": ("attentionResolutions", True, 1, 1024), "heads": ("attentionHeads", False, 1, 64),
+    "head-dim": ("attentionHeadDim", False, 1, 1024), "groups": ("groups", False, 1, 1024),
+}
+
+
 def model_changes(text: str, base: UNetConfig) -> UNetConfig:
     """`--model key=value,...` (`FlagValues.model`): image-size, channels (1 or 3), dim, mults
     (1-2-2), res-blocks, attention (16-8 or none), heads, head-dim, groups."""
@@ -212,28 +221,12 @@ def model_changes(text: str, base: UNetConfig) -> UNetConfig:
         if len(kv) != 2 or not kv[1]:
             raise ValueError(f"--model: '{item}' is not key=value; e.g. --model res-blocks=2,attention=16")
         k, v = kv[0].lower(), kv[1]
-        if k == "image-size":
-            c.imageSize = num(k, v, 4, 1024)
-        elif k == "channels":
-            c.channels = num(k, v, 1, 3)
-            if c.channels == 2:
-                raise ValueError(f"--model: channels={v} must be 1 or 3")
-        elif k == "dim":
-            c.dim = num(k, v, 4, 1024)
-        elif k == "mults":
-            c.channelMults = nums(k, v, 1, 16)
-        elif k == "res-blocks":
-            c.resBlocks = num(k, v, 1, 8)
-        elif k == "attention":
-            c.attentionResolutions = nums(k, v, 1, 1024)
-        elif k == "heads":
-            c.attentionHeads = num(k, v, 1, 64)
-        elif k == "head-dim":
-            c.attentionHeadDim = num(k, v, 1, 1024)
-        elif k == "groups":
-            c.groups = num(k, v, 1, 1024)
-        else:
-            raise ValueError(f"--model: unknown key '{kv[0]}'; use image-size, channels, dim, mults, res-blocks, attention, heads, head-dim or groups")
+        if k not in MODEL_KEYS:
+            raise ValueError(f"--model: unknown key '{kv[0]}'; use {', '.join(list(MODEL_KEYS)[:-1])} or {list(MODEL_KEYS)[-1]}")
+        field, many, lo, hi = MODEL_KEYS[k]
+        setattr(c, field, nums(k, v, lo, hi) if many else num(k, v, lo, hi))
+        if k == "channels" and c.channels == 2:
+            raise ValueError(f"--model: channels={v} must be 1 or 3")
     if not c.channelMults:
         raise ValueError("--model: mults needs at least one level, e.g. mults=1-2-2")
     validate_model(c)
