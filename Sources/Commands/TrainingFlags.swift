@@ -12,6 +12,17 @@ import Workbench
 /// and naming it in engine errors follow from the declaration. Declaration order is the order the
 /// flags apply in: `--model` changes the `--preset`'s UNet.
 public struct TrainingFlags: ParsableArguments {
+    /// The defaults the other flags change: `ddpm train`'s (the course's) or the workbench's.
+    public enum Recipe: String, CaseIterable, ExpressibleByArgument, Sendable {
+        case train, workbench
+        public var options: TrainingOptions { self == .train ? TrainingOptions() : .interactive }
+    }
+
+    @Option(help: ArgumentHelp(
+        "The defaults the other flags change: train (the course's: ddpm train's default) or workbench (the workbench's, sized for 2 cores; its default).",
+        valueName: "name"))
+    public var recipe: Recipe?
+
     @Option("Model size: \(CommandHelp.presets) (fixture is 8x8, for tests)", sets: \.preset, valueName: "name",
             shown: { $0 }, apply: { name, o in
                 o.model = try FlagValues.preset(name)
@@ -102,7 +113,7 @@ public struct TrainingFlags: ParsableArguments {
             try steps.apply(to: &o)
             return o
         }
-        var b = base
+        var b = recipe?.options ?? base
         b.augment = data.augmentsByDefault
         return try apply(to: b)
     }
@@ -123,7 +134,8 @@ public struct TrainingFlags: ParsableArguments {
 
     /// The flags given, as typed (`--batch`, `--no-augment`): what "ignored with --resume" lists.
     public var givenFlags: [String] {
-        settings.filter(\.setting.isGiven).map(\.flag) + (augment.map { [$0 ? "--augment" : "--no-augment"] } ?? [])
+        (recipe == nil ? [] : ["--recipe"]) + settings.filter(\.setting.isGiven).map(\.flag)
+            + (augment.map { [$0 ? "--augment" : "--no-augment"] } ?? [])
     }
 
     /// The flag that sets `option` (`\TrainingOptions.learningRate` → `--lr`); nil for none.

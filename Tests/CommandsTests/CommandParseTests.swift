@@ -17,6 +17,19 @@ import Workbench
 
     // MARK: Training options
 
+    /// `--recipe workbench` makes `ddpm train` run the workbench's default recipe headless (and
+    /// `--recipe train` the course's in the workbench); other flags change it as usual.
+    @Test func recipeChoosesTheDefaults() throws {
+        let o = try TrainCommand.parse(["--recipe", "workbench"]).training.options(base: TrainingOptions(), data: .builtin, resuming: nil)
+        var interactive = TrainingOptions.interactive
+        interactive.augment = false  // the built-in faces' default
+        #expect(o == interactive)
+        let changed = try OpenCommand.parse(["--recipe", "train", "--batch", "8"]).training.options(base: .interactive, data: .builtin, resuming: nil)
+        #expect(changed.emaStartStep == TrainingOptions().emaStartStep && changed.batchSize == 8)
+        #expect(try TrainCommand.parse(["--recipe", "workbench"]).training.ignoredWhenResuming == ["--recipe"])
+        #expect(CommandFixtures.parseFailure(TrainCommand.self, ["--recipe", "fast"])?.exitCode == 64)
+    }
+
     @Test func trainingFlagsSetTheirFields() throws {
         let c = try TrainCommand.parse([
             "--preset", "fixture", "--model", "res-blocks=2", "--steps", "7", "--batch", "3", "--lr", "0.002", "--accumulate", "4",
