@@ -21,6 +21,7 @@ public struct OpenCommand: ParsableCommand {
               ddpm --data ~/afhq/train --class cat      train on a folder's cats
               ddpm --checkpoint run/ckpt.safetensors    resume training
               ddpm --checkpoint run/ckpt.safetensors --view    view only
+              ddpm --baseline runs/first                compare this run with a finished one
             """)
 
     @OptionGroup public var dataFlags: DataFlags
@@ -41,6 +42,11 @@ public struct OpenCommand: ParsableCommand {
         valueName: "dir"))
     public var out: String?
 
+    @Option(help: ArgumentHelp(
+        "A finished run folder whose loss and milestone quality the Train screen draws over this run's, in a second colour.",
+        valueName: "dir"))
+    public var baseline: String?
+
     @OptionGroup(title: "Training options") public var training: TrainingFlags
 
     public init() {}
@@ -51,6 +57,12 @@ public struct OpenCommand: ParsableCommand {
             throw FlagError("--theme: unknown theme '\(theme)'; choose \(Theme.builtinNames.joined(separator: ", ")) or the path of a .theme file")
         }
         if let checkpoint { try Checkpoint.requireFile(path: checkpoint) }
+        if let baseline { try Self.baselineError { try RunOverlay.requireRunFolder(baseline) } }
+    }
+
+    /// Runs `body`; an engine error it throws names the flag ("--baseline: run folder X: …").
+    static func baselineError<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as EngineError { throw FlagError("--baseline: \(e.message)") }
     }
 
     public func run() throws {
@@ -65,9 +77,10 @@ public struct OpenCommand: ParsableCommand {
         let loaded = try checkpoint.map(Checkpoint.load(path:))
         let options = try training.options(base: .interactive, data: dataFlags.source, resuming: loaded)
         let folder = try FlagValues.runFolder(out: out, resuming: checkpoint, resumeFlag: "--checkpoint")
+        let overlays = try baseline.map { folder in try Self.baselineError { try RunOverlay.baseline(folder: folder) } }
         return AppLaunch(
             options: options, data: dataFlags.source, out: folder,
-            checkpoint: loaded, viewOnly: view, theme: theme)
+            checkpoint: loaded, viewOnly: view, theme: theme, overlays: overlays.map { [$0] } ?? [])
     }
 
     /// Launches the workbench; returns its exit code.
