@@ -9,12 +9,7 @@ import Workbench
     @Test func aBaselineIsTheRunItsFolderRecords() throws {
         let dir = try WorkbenchFixtures.tempFolder("baseline")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        var rng = RandomGenerator(seed: 7)
-        let set = try TrainingSet(images: rng.uniformTensor([6, 3, 9, 9], lo: -1, hi: 1), size: 8, names: [])
-        var o = WorkbenchFixtures.fixtureOptions(timesteps: 20, steps: 6)
-        o.saveEvery = 2
-        o.milestoneSamplingSteps = 5
-        let session = try TrainingSession(options: o, data: .init(set: set, description: "random"), out: dir)
+        let session = try WorkbenchFixtures.shortRun(in: dir, steps: 6, seed: 7)
         #expect(session.run() == .finished)
         let written = session.snapshot.read().value
 
