@@ -127,6 +127,20 @@ import Workbench
         #expect(g.fgRuns(row: y).contains { $0.color == theme.seriesB })
     }
 
+    @Test func aCheckpointOpenedForViewingHasNoBucketHistoryNorGrids() throws {
+        var input = AppFixture.input(AppFixture.state(.train), viewOnly: true)
+        input.snapshot.samples = nil
+        input.snapshot.history = StepHistory(losses: input.snapshot.losses, bucketCount: 10)  // as ModelSource reads it
+        let g = AppFixture.frame(input, width: 160, height: 50)
+        #expect(try block(g, "Samples").count == 4, "a short panel for the message")
+        #expect(g.text.contains("view-only: no training samples here"))
+        // The buckets' current values as one heat row (no map of an empty history).
+        let buckets = try block(g, "Loss by timestep")
+        #expect(!buckets.contains { g.text(row: $0).contains("▀") })
+        #expect(buckets.contains { g.text(row: $0).contains("0.5") && g.text(row: $0).contains("0.14") })
+        #expect(try block(g, "Loss (log scale)").count > 20, "the chart takes the room")
+    }
+
     @Test func everySizeRendersWithOverlaysAndLongHistories() throws {
         var s = AppFixture.snapshot()
         let buckets = s.bucketLoss

@@ -12,8 +12,8 @@ extension TrainScreen {
 
     /// The loss per timestep bucket: over the whole run as a heat map (rows t 0-99 at the top to
     /// t 900-999, columns the steps, colour the log of the bucket's running loss on the theme's
-    /// graph ramp) when there are 5 rows for it, else the current value of each bucket as one
-    /// heat row.
+    /// graph ramp) when there are 5 rows for it and the history has bucket values (a checkpoint
+    /// opened for viewing has none), else the current value of each bucket as one heat row.
     static func renderBuckets(_ input: FrameInput, into grid: inout Grid, area: Rect) {
         let theme = input.theme, s = input.snapshot
         let buckets = s.bucketLoss
@@ -31,7 +31,7 @@ extension TrainScreen {
             return
         }
         let h = s.history
-        if h.bucketCount > 0, !h.isEmpty, inner.height >= (h.bucketCount + 1) / 2, inner.width >= 30 {
+        if h.hasBucketValues, inner.height >= (h.bucketCount + 1) / 2, inner.width >= 30 {
             renderBucketMap(input, hardest: hardest, into: &grid, area: inner)
         } else {
             renderBucketRow(input, hardest: hardest, into: &grid, area: inner)

@@ -21,9 +21,9 @@ extension TrainScreen {
     /// Roomy (from 120x36): the samples take a full-width band at the bottom, as many rows of
     /// native-size tiles as the grid needs and fit in half the height while leaving `chartRows`
     /// rows above (a 32px tile is 32 columns x 16 rows), or two fifths of the height when not
-    /// even one row fits; above it the loss chart over the heat map on the left, progress over
-    /// checkpoint & quality on the right. Smaller: three bands, loss and progress, the bucket
-    /// row, samples and checkpoint.
+    /// even one row fits (4 rows, for its message, when there are no grids to show); above it the
+    /// loss chart over the heat map on the left, progress over checkpoint & quality on the right.
+    /// Smaller: three bands, loss and progress, the bucket row, samples and checkpoint.
     static func layout(_ area: Rect, imageSide: Int, imageCount: Int) -> Layout {
         guard area.width >= roomyWidth, area.height >= roomyHeight else {
             let lossHeight = max(7, min(16, area.height * 3 / 10))
@@ -34,10 +34,10 @@ extension TrainScreen {
         }
         let tileRows = (max(1, imageSide) + 1) / 2
         let perRow = max(1, (area.width - 2 + 1) / (max(1, imageSide) + 1))
-        let needed = max(1, (imageCount + perRow - 1) / perRow)
+        let needed = (imageCount + perRow - 1) / perRow
         let budget = min(area.height - chartRows, area.height / 2)
         let fits = min(needed, (budget - 2 + 1) / (tileRows + 1))
-        let samplesHeight = fits >= 1 ? fits * (tileRows + 1) - 1 + 2 : area.height * 2 / 5
+        let samplesHeight = imageCount == 0 ? 4 : fits >= 1 ? fits * (tileRows + 1) - 1 + 2 : area.height * 2 / 5
         let bands = area.rows([.fill, .fixed(samplesHeight)])
         let top = bands[0].columns([.fill, .fixed(sideWidth)], spacing: 1)
         let left = top[0].rows([.fill, .fixed(top[0].height >= 26 ? bucketRows + 3 : 7)])

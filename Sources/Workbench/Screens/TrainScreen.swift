@@ -17,7 +17,9 @@ public enum TrainScreen {
     public static func render(_ input: FrameInput, into grid: inout Grid, area: Rect) {
         guard !area.isEmpty else { return }
         let o = input.snapshot.options
-        let l = layout(area, imageSide: o.model.imageSize, imageCount: o.sampleCount)
+        // A checkpoint opened for viewing has no grids to show: its samples panel only says so.
+        let grids = input.info.viewOnly && input.info.watchedFolder == nil ? 0 : o.sampleCount
+        let l = layout(area, imageSide: o.model.imageSize, imageCount: grids)
         renderLoss(input, into: &grid, area: l.loss)
         renderProgress(input, into: &grid, area: l.progress)
         renderBuckets(input, into: &grid, area: l.buckets)

@@ -51,6 +51,8 @@ public struct StepHistory: Sendable, Equatable {
     private var bucketSums: [Float] = []
     private var bucketCounts: [Int32] = []
     private var ema = 0.0, emaWeight = 0.0
+    /// Whether any step logged a finite bucket value (a checkpoint's plain losses have none).
+    public private(set) var hasBucketValues = false
 
     public init(capacity: Int = defaultCapacity, bucketCount: Int = 0) {
         self.capacity = Swift.max(2, capacity)
@@ -104,6 +106,7 @@ public struct StepHistory: Sendable, Equatable {
         for (k, v) in buckets.prefix(bucketCount).enumerated() where v.isFinite {
             bucketSums[base + k] += v
             bucketCounts[base + k] += 1
+            hasBucketValues = true
         }
         if bins.count > capacity { halve() }
     }
