@@ -125,6 +125,14 @@ import Workbench
         #expect(table[3].contains("150 baseline") && table[3].contains("0.2"))
         let y = header + 2
         #expect(g.fgRuns(row: y).contains { $0.color == theme.seriesB })
+
+        // At 80x24 the legend keeps the overlay's entry, and with no room for the table the
+        // overlay's newest quality follows this run's.
+        let small = AppFixture.frame(trainInput(AppFixture.snapshot(), overlays: [overlay()]), width: 80, height: 24)
+        #expect(try block(small, "Loss (log scale)").contains { small.text(row: $0).contains("── baseline") })
+        let swd = try #require(small.textLines().first { $0.contains("SWD ") })
+        #expect(swd.contains("0.123 · baseline 0.2"), "\(swd)")
+        #expect(!small.text.contains("NN-RMSE      SWD"), "no table header without a row under it")
     }
 
     @Test func aCheckpointOpenedForViewingHasNoBucketHistoryNorGrids() throws {

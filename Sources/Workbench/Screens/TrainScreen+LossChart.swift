@@ -65,17 +65,25 @@ extension TrainScreen {
                      area: Rect(x: axis.x + left, y: inner.maxY - 1, width: axis.width - left - right, height: 1))
     }
 
-    /// `⠿ raw min-max  ── this run (EMA 0.98)  ── baseline`, centred in the x-label row.
+    /// `⣿ raw min-max  ── this run (smoothed, EMA 0.98)  ── baseline`, centred in the x-label
+    /// row; shorter when that does not fit (`⣿ raw  ── this run  ── baseline`), then only the
+    /// overlays (the colour of the main run is the screen's own).
     static func renderLegend(_ runs: [ChartedRun], theme: Theme, into grid: inout Grid, area: Rect) {
         let dash = String(repeating: grid.glyphs.border(rounded: false).horizontal, count: 2)
-        var spans = [Span(String(grid.glyphs.braille(0xFF)), fg: rawColor(theme)), Span(" raw min-max  ", fg: theme.inactiveFg)]
-        for (i, run) in runs.enumerated() {
-            spans += [Span(dash, fg: run.color, attributes: .bold), Span(" " + run.label, fg: theme.mainFg)]
-            spans.append(Span(i == 0 ? " (smoothed, EMA 0.98)  " : "  ", fg: theme.inactiveFg))
+        func entries(_ runs: ArraySlice<ChartedRun>, note: String) -> [Span] {
+            zip(runs.indices, runs).flatMap { i, run in
+                [Span(dash, fg: run.color, attributes: .bold), Span(" " + run.label, fg: theme.mainFg),
+                 Span(i == 0 ? note + "  " : "  ", fg: theme.inactiveFg)]  // run 0 is the main one
+            }
         }
-        let line = TextLine(spans, alignment: .center)
-        guard line.width <= area.width else { return }
-        line.render(into: &grid, area: area, theme: theme)
+        let raw = Span(String(grid.glyphs.braille(0xFF)), fg: rawColor(theme))
+        let choices = [
+            [raw, Span(" raw min-max  ", fg: theme.inactiveFg)] + entries(runs[...], note: " (smoothed, EMA 0.98)"),
+            [raw, Span(" raw  ", fg: theme.inactiveFg)] + entries(runs[...], note: ""),
+            entries(runs.dropFirst(), note: ""),
+        ]
+        guard let spans = choices.first(where: { !$0.isEmpty && TextLine($0).width <= area.width }) else { return }
+        TextLine(spans, alignment: .center).render(into: &grid, area: area, theme: theme)
     }
 }
 

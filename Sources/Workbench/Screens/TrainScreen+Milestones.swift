@@ -18,16 +18,25 @@ extension TrainScreen {
             if let out = input.info.outPath { lines.append(TextLine("→ \(out)/checkpoint.safetensors", fg: theme.inactiveFg)) }
         }
         lines.append(TextLine(""))
-        lines.append(AppRenderer.field("SWD       ", metric(s.swd), theme: theme))
-        lines.append(AppRenderer.field("NN-RMSE   ", metric(s.nearestNeighbourRMSE), theme: theme))
+        let rows = milestoneRows(input)
+        let room = inner.height - (lines.count + 2) - 1
+        // A table needs its header and a row; without one, the overlays' newest values follow this run's.
+        let showsTable = !rows.isEmpty && room >= 2
+        var swd = AppRenderer.field("SWD       ", metric(s.swd), theme: theme)
+        var nn = AppRenderer.field("NN-RMSE   ", metric(s.nearestNeighbourRMSE), theme: theme)
+        for o in input.overlays where !showsTable {
+            guard let m = o.snapshot.milestones.last else { continue }
+            let color = o.color.color(in: theme)
+            swd.spans += [Span(" · \(o.label) ", fg: theme.inactiveFg), Span(metric(m.swd), fg: color)]
+            nn.spans += [Span(" · \(o.label) ", fg: theme.inactiveFg), Span(metric(m.nearestNeighbourRMSE), fg: color)]
+        }
+        lines += [swd, nn]
         let explanation = [TextLine("(lower SWD: closer to the data; tiny", fg: theme.inactiveFg),
                            TextLine(" NN-RMSE: copying training images)", fg: theme.inactiveFg)]
-        let rows = milestoneRows(input)
-        let room = inner.height - lines.count - 1
         // The explanation goes when the table needs its rows.
         if rows.isEmpty || room - (rows.count + 1) >= explanation.count + 1 { lines += explanation }
         AppRenderer.lines(lines, into: &grid, area: inner, theme: theme)
-        guard !rows.isEmpty else { return }
+        guard showsTable else { return }
         let table = inner.inset(top: lines.count + 1)
         Table(header: ["step", "run", "NN-RMSE", "SWD"], rows: Array(rows.suffix(max(0, table.height - 1))),
               widths: [.fixed(6), .fill, .fixed(8), .fixed(8)], alignments: [.right, .left, .right, .right])
