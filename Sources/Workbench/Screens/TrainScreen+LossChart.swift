@@ -78,7 +78,7 @@ extension TrainScreen {
         }
         let raw = Span(String(grid.glyphs.braille(0xFF)), fg: rawColor(theme))
         let choices = [
-            [raw, Span(" raw min-max  ", fg: theme.inactiveFg)] + entries(runs[...], note: " (smoothed, EMA 0.98)"),
+            [raw, Span(" raw min-max  ", fg: theme.inactiveFg)] + entries(runs[...], note: " (smoothed, EMA \(StepHistory.emaDecay))"),
             [raw, Span(" raw  ", fg: theme.inactiveFg)] + entries(runs[...], note: ""),
             entries(runs.dropFirst(), note: ""),
         ]
