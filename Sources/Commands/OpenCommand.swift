@@ -22,6 +22,7 @@ public struct OpenCommand: ParsableCommand {
               ddpm --checkpoint run/ckpt.safetensors    resume training
               ddpm --checkpoint run/ckpt.safetensors --view    view only
               ddpm --watch runs/ddp                     watch a run another process writes
+              ddpm --baseline runs/first                compare this run with a finished one
             """)
 
     @OptionGroup public var dataFlags: DataFlags
@@ -45,6 +46,11 @@ public struct OpenCommand: ParsableCommand {
         valueName: "dir"))
     public var out: String?
 
+    @Option(help: ArgumentHelp(
+        "A finished run folder whose loss and milestone quality the Train screen draws over this run's, in a second colour.",
+        valueName: "dir"))
+    public var baseline: String?
+
     @OptionGroup(title: "Training options") public var training: TrainingFlags
 
     public init() {}
@@ -56,6 +62,12 @@ public struct OpenCommand: ParsableCommand {
             if checkpoint != nil { throw FlagError("--watch: shows another process's run; drop --checkpoint (or open it with --checkpoint FILE --view)") }
         }
         if let checkpoint { try Checkpoint.requireFile(path: checkpoint) }
+        if let baseline { try Self.baselineError { try RunOverlay.requireRunFolder(baseline) } }
+    }
+
+    /// Runs `body`; an engine error it throws names the flag ("--baseline: run folder X: …").
+    static func baselineError<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as EngineError { throw FlagError("--baseline: \(e.message)") }
     }
 
     public func run() throws {
@@ -75,9 +87,10 @@ public struct OpenCommand: ParsableCommand {
         let loaded = try checkpoint.map(Checkpoint.load(path:))
         let options = try training.options(base: .interactive, data: dataFlags.source, resuming: loaded)
         let folder = try FlagValues.runFolder(out: out, resuming: checkpoint, resumeFlag: "--checkpoint")
+        let overlays = try baseline.map { folder in try Self.baselineError { try RunOverlay.baseline(folder: folder) } }
         return AppLaunch(
             options: options, data: dataFlags.source, out: folder,
-            checkpoint: loaded, viewOnly: view, theme: display.theme)
+            checkpoint: loaded, viewOnly: view, theme: display.theme, overlays: overlays.map { [$0] } ?? [])
     }
 
     /// Launches the workbench; returns its exit code.

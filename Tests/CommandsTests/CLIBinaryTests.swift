@@ -68,6 +68,9 @@ import Testing
         }
         let compare = try Self.run(["compare", "--checkpoint", broken + ".missing", "--b", "t0=xrecon"])
         #expect(compare.status == 1 && compare.err.contains("no such file"))
+        let baseline = try Self.run(["--baseline", dir + "/nope"])
+        #expect(baseline.status == 1)
+        #expect(baseline.err == "Error: --baseline: run folder \(dir)/nope: no such folder; pass the folder a training run wrote (the one holding metrics.jsonl)\n")
     }
 
     @Test(.enabled(if: binary != nil, "ddpm binary not found next to the test bundle; run `swift build` first"))

@@ -184,6 +184,33 @@ import Workbench
         #expect(failure(VisualizeCommand.self, ["--checkpoint", path, "--scale", "0"])?.message == "--scale 0: must be between 1 and 32")
     }
 
+    // MARK: Baseline
+
+    @Test func baselineFlagReadsARunFolderOnce() throws {
+        let nowhere = "/no/such/run"
+        let f = failure(OpenCommand.self, ["--baseline", nowhere])
+        #expect(f?.message == "--baseline: run folder \(nowhere): no such folder; pass the folder a training run wrote (the one holding metrics.jsonl)")
+        #expect(f?.exitCode == 1)
+        let dir = try CommandFixtures.tempFolder("baseline")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(failure(OpenCommand.self, ["--baseline", dir])?.message == "--baseline: run folder \(dir): no metrics.jsonl in it; pass the folder a training run wrote")
+        // A run folder as a writer leaves it (docs/run-folder.md): the launch carries it as an overlay.
+        let lines = [
+            #"{"event":"start","step":0,"writer":"ddpm","world_size":1,"device":"cpu"}"#,
+            #"{"step":1,"loss":0.5,"loss_by_t_bucket":[0.6,null]}"#, #"{"step":2,"loss":0.4,"loss_by_t_bucket":[0.5,0.3]}"#,
+            #"{"event":"milestone","step":2,"nn_rmse":0.8,"swd":0.1,"samples":"x.png"}"#,
+        ]
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: dir + "/metrics.jsonl"))
+        let open = try OpenCommand.parse(["--baseline", dir, "--out", dir + "/new"])
+        #expect(open.baseline == dir)
+        let launch = try open.launch()
+        let overlay = try #require(launch.overlays.first)
+        #expect(launch.overlays.count == 1 && overlay.label == "baseline")
+        #expect(overlay.snapshot.history.lastStep == 2 && overlay.snapshot.losses == [0.5, 0.4])
+        #expect(overlay.snapshot.milestones == [MilestoneMetrics(step: 2, nearestNeighbourRMSE: 0.8, swd: 0.1)])
+        #expect(try OpenCommand.parse(["--out", dir + "/new"]).launch().overlays.isEmpty)
+    }
+
     // MARK: The root command
 
     @Test func rootCommandDispatchesAndDefaultsToOpen() throws {

@@ -153,3 +153,54 @@ import TerminalUI
         expectLines(rendered(LinePlot([.init([0, 1])], showsYLabels: false), width: 2, height: 1, glyphs: .ascii), [".'"])
     }
 }
+
+@Suite struct LinePlotBandTests {
+    @Test func bandsAreVerticalRunsUnderTheLines() {
+        let red = RGB(255, 0, 0)
+        let band = LinePlot.Band(lower: [0, 0.5], upper: [1, 0.5], color: red)
+        let g = rendered(LinePlot([], yRange: 0...1, showsYLabels: false, bands: [band]), width: 1, height: 1)
+        // x 0: dots 0 to 3 of the left column; x 1: the middle value (dot 1.5 rounds to 2) on the right.
+        expectLines(g, ["⡧"])
+        #expect(g[0, 0].fg == red)
+        let line = LinePlot([.init([1, 1])], yRange: 0...1, showsYLabels: false, bands: [band])
+        #expect(rendered(line, width: 1, height: 1)[0, 0].fg == t.seriesA, "the line, drawn last, colours the cell")
+        #expect(LinePlot([], bands: [band]).resolvedYRange() == 0...1)
+    }
+
+    @Test func plotAreaLeavesTheGutterAndTheLabelRow() {
+        let plot = LinePlot([.init([0.5, 20])], xLabels: (left: "a", right: "b"))
+        // "0.5" and "20": a gutter of 3 + 1 columns.
+        #expect(plot.plotArea(in: Rect(x: 2, y: 1, width: 20, height: 5)) == Rect(x: 6, y: 1, width: 16, height: 4))
+        #expect(LinePlot([.init([1])], showsYLabels: false).plotArea(in: Rect(width: 9, height: 3)) == Rect(width: 9, height: 3))
+    }
+}
+
+@Suite struct HeatMapTests {
+    @Test func rowsStackInHalfBlocks() {
+        // 2 rows x 3 columns in one cell row: the upper half is row 0, the lower half row 1.
+        let map = HeatMap([0, 1, .nan, 2, 2, 2], rows: 2, columns: 3, range: 0...2)
+        let g = rendered(map, width: 4, height: 1)
+        expectLines(g, ["▀▀▀ "])
+        #expect(g.fgRuns(row: 0) == [ColorRun(t.graphLow, 1), ColorRun(t.graphMid, 1), ColorRun(t.mainBg, 1), ColorRun(t.mainFg, 1)])
+        #expect(g.bgRuns(row: 0) == [ColorRun(t.graphHigh, 3), ColorRun(t.mainBg, 1)])
+        // Two cell rows: each data row gets a whole cell row.
+        let tall = rendered(map, width: 3, height: 2)
+        #expect(tall[0, 0].fg == t.graphLow && tall[0, 0].bg == t.graphLow)
+        #expect(tall[0, 1].fg == t.graphHigh && tall[0, 1].bg == t.graphHigh)
+        #expect(map.pixelsPerRow(height: 5) == 5)
+    }
+
+    @Test func logScaleAsciiAndTinyAreas() {
+        let map = HeatMap([1, 10, 100, 0], rows: 1, columns: 4, logScale: true)
+        let colors = map.colors(theme: t)
+        #expect(colors == [t.graphLow, t.graphMid, t.graphHigh, nil], "decades evenly spaced; 0 has no log")
+        let ascii = rendered(map, width: 4, height: 1, glyphs: .ascii)
+        expectLines(ascii, ["    "])
+        #expect(ascii[1, 0].bg == t.graphMid, "a blank on the colour (both halves are the one row)")
+        let halves = rendered(HeatMap([0, 1], rows: 2, columns: 1, range: 0...1), width: 1, height: 1, glyphs: .ascii)
+        #expect(halves[0, 0].bg == t.graphLow.mixed(with: t.graphHigh, 0.5), "two rows a cell: their mean")
+        _ = rendered(map, width: 0, height: 0)
+        _ = rendered(HeatMap([], rows: 0, columns: 0), width: 3, height: 3)
+        _ = rendered(HeatMap([1, 2, 3], rows: 3, columns: 1), width: 2, height: 1)
+    }
+}

@@ -47,8 +47,12 @@ enum AppFixture {
 
     static func snapshot(step: Int = 120) -> TrainingSnapshot {
         var s = TrainingSnapshot.initial(options: options, data: "fixture patterns: 4 images")
-        s.step = step
-        s.losses = (0..<step).map { Float(0.9 * exp(-Double($0) / 60) + 0.1) }
+        for k in 0..<step {
+            // Bucket b settles from 1.2 times its final value to 0.5 - 0.04 b.
+            let settle = Float(1 + 0.2 * exp(-Double(k) / 40))
+            s.record(step: k + 1, loss: Float(0.9 * exp(-Double(k) / 60) + 0.1),
+                     buckets: (0..<10).map { settle * Float(0.5 - 0.04 * Double($0)) })
+        }
         s.bucketLoss = (0..<10).map { Float(0.5 - 0.04 * Double($0)) }
         s.gradNorm = 0.42
         s.imagesPerSecond = 123.4
@@ -57,8 +61,8 @@ enum AppFixture {
         s.samplesStep = 100
         s.lastCheckpointStep = 100
         s.lastCheckpointPath = "/runs/a/checkpoint.safetensors"
-        s.swd = 0.123
-        s.nearestNeighbourRMSE = 0.456
+        s.record(MilestoneMetrics(step: 50, nearestNeighbourRMSE: 0.789, swd: 0.321))
+        s.record(MilestoneMetrics(step: 100, nearestNeighbourRMSE: 0.456, swd: 0.123))
         s.status = "training"
         return s
     }

@@ -9,12 +9,8 @@ import Workbench
     @Test func aFinishedRunReadsAsItsOwnSession() throws {
         let dir = try WorkbenchFixtures.tempFolder("watch")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        var rng = RandomGenerator(seed: 5)
-        let set = try TrainingSet(images: rng.uniformTensor([6, 3, 9, 9], lo: -1, hi: 1), size: 8, names: [])
-        var o = WorkbenchFixtures.fixtureOptions(timesteps: 20, steps: 4)
-        o.saveEvery = 2
-        o.milestoneSamplingSteps = 5
-        let session = try TrainingSession(options: o, data: .init(set: set, description: "random"), out: dir)
+        let session = try WorkbenchFixtures.shortRun(in: dir, steps: 4, seed: 5)
+        let o = session.trainer.options
         #expect(session.run() == .finished)
         let written = session.snapshot.read().value
 

@@ -109,9 +109,9 @@ import Workbench
         #expect(text.contains("/runs/a/checkpoint.safetensors"))
         #expect(text.contains("SWD        0.123"))
         #expect(text.contains("▀"))  // samples as half blocks
-        // The loss sparkline is drawn in the theme's loss colour.
-        let sparkRow = g.textLines().firstIndex { $0.contains("█") }!
-        #expect(g.fgRuns(row: sparkRow).contains { $0.color == Theme.default.loss })
+        // The smoothed loss is drawn in the theme's loss colour (braille, in the loss chart).
+        let lossRows = g.textLines().indices.filter { g.text(row: $0).contains { $0.unicodeScalars.first!.value & 0xFF00 == 0x2800 } }
+        #expect(lossRows.contains { g.fgRuns(row: $0).contains { $0.color == Theme.default.loss } })
     }
 
     @Test func trainBeforeTheFirstStep() {
@@ -126,9 +126,10 @@ import Workbench
     @Test func smoothingAndColumns() {
         #expect(TrainScreen.smoothed([]) == nil)
         #expect(TrainScreen.smoothed([2, 2, 2]) == 2)
-        #expect(TrainScreen.columns([1, 2, 3, 4], width: 2, window: 4) == [1.5, 3.5])
-        #expect(TrainScreen.columns([1, 2], width: 5) == [1, 2])
-        #expect(TrainScreen.columns(Array(repeating: 1, count: 1000), width: 100).count == 100)
+        // The chart's columns (the mean of the steps each covers) come from the run's history now.
+        #expect(StepHistory(losses: [1, 2, 3, 4]).lossColumns(atMost: 2).map(\.mean) == [1.5, 3.5])
+        #expect(StepHistory(losses: [1, 2]).lossColumns(atMost: 5).map(\.mean) == [1, 2])
+        #expect(StepHistory(losses: Array(repeating: 1, count: 1000)).lossColumns(atMost: 100).count == 100)
     }
 
     @Test func tilesPreferFewerLargerImages() {

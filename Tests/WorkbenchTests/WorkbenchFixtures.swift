@@ -1,5 +1,6 @@
 import DiffusionEngine
 import Foundation
+import Workbench
 
 /// Folders and options the workbench tests share.
 enum WorkbenchFixtures {
@@ -16,5 +17,16 @@ enum WorkbenchFixtures {
         (o.preset, o.model, o.timesteps, o.steps) = ("fixture", .fixture, timesteps, steps)
         (o.batchSize, o.accumulate, o.saveEvery, o.sampleCount) = (4, 1, 1000, 4)
         return o
+    }
+
+    /// A short run writing to `dir` (random 8x8 images, T = 20, a milestone grid every 2 steps
+    /// sampled with DDIM 5): what a run folder holds once `run()` returns.
+    static func shortRun(in dir: String, steps: Int, seed: UInt64) throws -> TrainingSession {
+        var rng = RandomGenerator(seed: seed)
+        let set = try TrainingSet(images: rng.uniformTensor([6, 3, 9, 9], lo: -1, hi: 1), size: 8, names: [])
+        var o = fixtureOptions(timesteps: 20, steps: steps)
+        o.saveEvery = 2
+        o.milestoneSamplingSteps = 5
+        return try TrainingSession(options: o, data: .init(set: set, description: "random"), out: dir)
     }
 }

@@ -41,13 +41,17 @@ public final class MetricsFollower {
         offset += UInt64(data.count)
         pending.append(data)
         var lines: [MetricsLine] = []
-        while let nl = pending.firstIndex(of: 0x0A) {
-            let raw = pending[pending.startIndex..<nl]
-            pending = Data(pending[(nl + 1)...])
+        // Walk the lines in place and keep the partial tail once: copying what is left after
+        // every line made reading a long run's file (100,000 lines) quadratic.
+        var start = pending.startIndex
+        while let nl = pending[start...].firstIndex(of: 0x0A) {
+            let raw = pending[start..<nl]
+            start = nl + 1
             if let text = String(data: raw, encoding: .utf8), let line = MetricsLine(json: Substring(text)) {
                 lines.append(line)
             }
         }
+        pending = Data(pending[start...])
         return restarted ? .restarted(lines) : .appended(lines)
     }
 }

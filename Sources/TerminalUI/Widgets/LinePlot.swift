@@ -1,7 +1,8 @@
 import Foundation
 
 /// Line plot of one or more series in braille dots (2 x 4 per cell), with y labels on the left,
-/// optional x labels below, an optional log y axis and a vertical cursor.
+/// optional x labels below, an optional log y axis, a vertical cursor, and bands (a vertical run
+/// of dots from a lower to an upper value at each x, drawn under the lines: a min-max range).
 ///
 /// x positions are the value indices 0..<xCount, spread over the full dot width; y covers the
 /// finite values of all series (or `yRange`). NaN, infinite and (in log mode) non-positive
@@ -17,10 +18,24 @@ public struct LinePlot: Widget, Hashable, Sendable {
         }
     }
 
+    /// A range per x position, drawn as a vertical run of dots from `lower` to `upper`.
+    public struct Band: Hashable, Sendable {
+        public var lower: [Double]
+        public var upper: [Double]
+        public var color: RGB
+        public init(lower: [Double], upper: [Double], color: RGB) {
+            self.lower = lower
+            self.upper = upper
+            self.color = color
+        }
+    }
+
     public var series: [Series]
+    /// Drawn before the series, so a line crossing a band's cell takes the cell's colour.
+    public var bands: [Band]
     public var logY: Bool
     public var yRange: ClosedRange<Double>?
-    /// Number of x positions; nil uses the longest series.
+    /// Number of x positions; nil uses the longest series or band.
     public var xCount: Int?
     /// The x index of the vertical cursor line, drawn in the theme's `cursor` colour.
     public var cursorX: Int?
@@ -31,8 +46,9 @@ public struct LinePlot: Widget, Hashable, Sendable {
 
     public init(_ series: [Series], logY: Bool = false, yRange: ClosedRange<Double>? = nil,
                 xCount: Int? = nil, cursorX: Int? = nil, showsYLabels: Bool = true,
-                xLabels: (left: String, right: String)? = nil) {
+                xLabels: (left: String, right: String)? = nil, bands: [Band] = []) {
         self.series = series
+        self.bands = bands
         self.logY = logY
         self.yRange = yRange
         self.xCount = xCount
@@ -42,13 +58,14 @@ public struct LinePlot: Widget, Hashable, Sendable {
     }
 
     public static func == (a: LinePlot, b: LinePlot) -> Bool {
-        a.series == b.series && a.logY == b.logY && a.yRange == b.yRange && a.xCount == b.xCount
+        a.series == b.series && a.bands == b.bands && a.logY == b.logY && a.yRange == b.yRange && a.xCount == b.xCount
             && a.cursorX == b.cursorX && a.showsYLabels == b.showsYLabels
             && a.xLabels?.left == b.xLabels?.left && a.xLabels?.right == b.xLabels?.right
     }
 
     public func hash(into h: inout Hasher) {
         h.combine(series)
+        h.combine(bands)
         h.combine(logY)
         h.combine(cursorX)
     }
@@ -56,7 +73,7 @@ public struct LinePlot: Widget, Hashable, Sendable {
     /// The y range actually plotted, in value units (nil when there is nothing finite to plot).
     public func resolvedYRange() -> ClosedRange<Double>? {
         if let yRange { return yRange }
-        let all = series.flatMap(\.values).filter { $0.isFinite && (!logY || $0 > 0) }
+        let all = (series.flatMap(\.values) + bands.flatMap { $0.lower + $0.upper }).filter { $0.isFinite && (!logY || $0 > 0) }
         guard let lo = all.min(), let hi = all.max() else { return nil }
         return lo...hi
     }
@@ -66,14 +83,10 @@ public struct LinePlot: Widget, Hashable, Sendable {
         grid.fill(area, with: theme.blank)
         guard let range = resolvedYRange() else { return }
 
-        var plot = area
-        if xLabels != nil, plot.height >= 2 { plot = plot.inset(bottom: 1) }
-        let top = LinePlot.format(range.upperBound), bottom = LinePlot.format(range.lowerBound)
-        let gutter = max(top.count, bottom.count) + 1
-        if showsYLabels, plot.width >= gutter + 2 {
-            grid.write(top, x: plot.x, y: plot.y, style: theme.inactive)
-            if plot.height > 1 { grid.write(bottom, x: plot.x, y: plot.maxY - 1, style: theme.inactive) }
-            plot = plot.inset(left: gutter)
+        let plot = plotArea(in: area)
+        if showsYLabels, plot.x > area.x {
+            grid.write(LinePlot.format(range.upperBound), x: area.x, y: plot.y, style: theme.inactive)
+            if plot.height > 1 { grid.write(LinePlot.format(range.lowerBound), x: area.x, y: plot.maxY - 1, style: theme.inactive) }
         }
         if let xLabels, area.height >= 2 {
             let y = area.maxY - 1
@@ -84,7 +97,7 @@ public struct LinePlot: Widget, Hashable, Sendable {
         guard !plot.isEmpty else { return }
 
         var canvas = BrailleCanvas(width: plot.width, height: plot.height)
-        let n = xCount ?? (series.map(\.values.count).max() ?? 0)
+        let n = xCount ?? ((series.map(\.values.count) + bands.map(\.lower.count)).max() ?? 0)
         let lo = logY ? log10(range.lowerBound) : range.lowerBound
         let hi = logY ? log10(range.upperBound) : range.upperBound
         func dotX(_ i: Int) -> Int {
@@ -95,6 +108,12 @@ public struct LinePlot: Widget, Hashable, Sendable {
             let t = logY ? log10(v) : v
             let u = hi > lo ? min(max((t - lo) / (hi - lo), 0), 1) : 0.5
             return Int(((1 - u) * Double(canvas.dotHeight - 1)).rounded())
+        }
+        for band in bands {
+            for i in 0..<min(band.lower.count, band.upper.count, max(n, 0)) {
+                guard let top = dotY(band.upper[i]), let bottom = dotY(band.lower[i]) else { continue }
+                canvas.line(from: (dotX(i), top), to: (dotX(i), bottom), color: band.color)
+            }
         }
         let defaults = [theme.seriesA, theme.seriesB, theme.loss]
         for (s, line) in series.enumerated() {
@@ -112,6 +131,16 @@ public struct LinePlot: Widget, Hashable, Sendable {
             for y in 0..<canvas.dotHeight { canvas.set(x: x, y: y, color: theme.cursor) }
         }
         canvas.render(into: &grid, x: plot.x, y: plot.y, bg: theme.mainBg)
+    }
+
+    /// Where the dots go inside `area`: without the y-label gutter (when labels are shown and
+    /// fit) and the x-label row. A caller sizing its data to the dot width (2 per cell) asks here.
+    public func plotArea(in area: Rect) -> Rect {
+        var plot = area
+        if xLabels != nil, plot.height >= 2 { plot = plot.inset(bottom: 1) }
+        guard showsYLabels, let range = resolvedYRange() else { return plot }
+        let gutter = max(LinePlot.format(range.upperBound).count, LinePlot.format(range.lowerBound).count) + 1
+        return plot.width >= gutter + 2 ? plot.inset(left: gutter) : plot
     }
 
     /// A short label for an axis value: up to 3 significant digits, exponent form outside

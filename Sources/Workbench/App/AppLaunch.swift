@@ -17,9 +17,13 @@ public struct AppLaunch: Sendable {
     public var theme: String?
     /// A run folder another process writes, to watch instead of training (`ddpm watch DIR`).
     public var watch: String?
+    /// Other runs drawn over this one on the Train screen (`--baseline DIR`, read once).
+    public var overlays: [RunOverlay]
 
-    public init(options: TrainingOptions, data: DataSource, out: String, checkpoint: Checkpoint.Loaded?, viewOnly: Bool, theme: String?, watch: String? = nil) {
+    public init(options: TrainingOptions, data: DataSource, out: String, checkpoint: Checkpoint.Loaded?, viewOnly: Bool, theme: String?,
+                watch: String? = nil, overlays: [RunOverlay] = []) {
         self.watch = watch
+        self.overlays = overlays
         self.options = options
         self.data = data
         self.out = out

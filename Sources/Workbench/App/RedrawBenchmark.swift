@@ -35,7 +35,8 @@ struct RedrawBenchmark {
         return ready()
     }
 
-    mutating func run<Backend: TerminalBackend>(state start: AppState, source: ModelSource, worker: ChainWorker, backend: Backend, theme: Theme) {
+    mutating func run<Backend: TerminalBackend>(state start: AppState, source: ModelSource, worker: ChainWorker, backend: Backend, theme: Theme,
+                                                overlays: [RunOverlay]) {
         var state = start
         size = backend.size
         if source.snapshot().value.samples == nil && !source.info.viewOnly {
@@ -58,7 +59,7 @@ struct RedrawBenchmark {
             func input(_ s: AppState) -> FrameInput {
                 FrameInput(state: s, snapshot: source.snapshot().value, info: source.info,
                            denoise: worker.denoise.read().value, compare: worker.compare.read().value,
-                           newestWeightsStep: source.weights().step, theme: theme)
+                           newestWeightsStep: source.weights().step, theme: theme, overlays: overlays)
             }
             for _ in 0..<frames { full[screen, default: []].append(FrameTiming.draw(input(state), on: backend, full: true)) }
             // Updates: alternate between this frame and its neighbour (the next step, cursor, line).

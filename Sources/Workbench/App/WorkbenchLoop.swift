@@ -217,7 +217,7 @@ public final class WorkbenchLoop<Backend: TerminalBackend> {
             state.helpScroll = min(state.helpScroll, HelpScreen.maxScroll(area: body, theme: theme, glyphs: backend.glyphs))
         }
         let input = FrameInput(state: state, snapshot: snapshot.value, info: source.info, denoise: denoise.value,
-                               compare: compare.value, newestWeightsStep: weightsStep, theme: theme)
+                               compare: compare.value, newestWeightsStep: weightsStep, theme: theme, overlays: launch.overlays)
         FrameTiming.draw(input, on: backend)
         lastDrawn = key()
     }
@@ -225,7 +225,7 @@ public final class WorkbenchLoop<Backend: TerminalBackend> {
     /// `DDPM_BENCH_REDRAW=N`: once, times N full redraws of every screen, then quits as `q` does.
     private func runBenchmarkIfAsked() {
         guard var bench = benchmark, !state.quitting else { return }
-        bench.run(state: state, source: source, worker: worker, backend: backend, theme: themes[state.themeIndex])
+        bench.run(state: state, source: source, worker: worker, backend: backend, theme: themes[state.themeIndex], overlays: launch.overlays)
         benchmark = nil
         benchmarked = bench
         handle(.character("q"))

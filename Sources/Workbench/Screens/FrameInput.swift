@@ -48,9 +48,12 @@ public struct FrameInput: Sendable {
     /// The step of the newest weights copy the session published (for "newer weights: w").
     public var newestWeightsStep: Int
     public var theme: Theme
+    /// Other runs drawn over this one on the Train screen (a `--baseline` folder, the B run).
+    public var overlays: [RunOverlay]
 
     public init(state: AppState, snapshot: TrainingSnapshot, info: RunInfo, denoise: DenoiseHistory? = nil,
-                compare: CompareHistory? = nil, newestWeightsStep: Int = 0, theme: Theme = .default) {
+                compare: CompareHistory? = nil, newestWeightsStep: Int = 0, theme: Theme = .default,
+                overlays: [RunOverlay] = []) {
         self.state = state
         self.snapshot = snapshot
         self.info = info
@@ -58,5 +61,6 @@ public struct FrameInput: Sendable {
         self.compare = compare
         self.newestWeightsStep = newestWeightsStep
         self.theme = theme
+        self.overlays = overlays
     }
 }

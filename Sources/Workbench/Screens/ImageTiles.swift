@@ -67,6 +67,18 @@ public enum ImageTiles {
         }
     }
 
+    /// Columns and rows of `width` x `height`-cell tiles that fit into `area`, `gap` columns apart.
+    static func tiles(width: Int, height: Int, in area: Rect, gap: Int) -> (columns: Int, rows: Int) {
+        (max(0, (area.width + gap) / max(1, width + gap)), max(0, (area.height + rowGap(gap)) / max(1, height + rowGap(gap))))
+    }
+
+    /// How many of `count` images of `width` x `height` pixels fit into `area` at their own size.
+    public static func fittingNatively(count: Int, width: Int, height: Int, in area: Rect, gap: Int = 1) -> Int {
+        guard width > 0, height > 0 else { return 0 }
+        let t = tiles(width: width, height: (height + 1) / 2, in: area, gap: gap)
+        return min(count, t.columns * t.rows)
+    }
+
     /// The largest tile (whole enlargement, or whole reduction down to 1/4) that fits `count`
     /// images of `width` x `height` pixels into `area`, tiles `gap` columns apart — or, when that
     /// would shrink them, at least `minShown` of them at a larger size (the rest left out).
@@ -77,7 +89,7 @@ public enum ImageTiles {
         sizes += (2...4).map { ((width + $0 - 1) / $0, (height + $0 - 1) / $0) }
         func fit(_ s: (Int, Int)) -> Layout {
             let tw = s.0, th = (s.1 + 1) / 2
-            let cols = max(0, (area.width + gap) / (tw + gap)), rows = max(0, (area.height + rowGap(gap)) / (th + rowGap(gap)))
+            let (cols, rows) = tiles(width: tw, height: th, in: area, gap: gap)
             return Layout(tileWidth: tw, tileHeight: th, columns: cols, rows: rows, shown: min(count, cols * rows))
         }
         let enough = min(count, max(1, minShown ?? count))

@@ -2,73 +2,41 @@ import DiffusionEngine
 import Foundation
 import TerminalUI
 
-/// Screen 1: the run as it trains — loss sparkline (log) and smoothed value, loss per timestep
-/// bucket as a heat row, progress/ETA/throughput, the latest samples, the last checkpoint.
+/// Screen 1: the run as it trains — the whole run's loss (log scale, raw range and smoothed
+/// line, other runs overlaid), the loss of each timestep bucket over the run as a heat map,
+/// progress/ETA/throughput, the latest samples at their own resolution, the last checkpoint and
+/// every milestone's quality.
+///
+/// Panels: `renderLoss` (TrainScreen+LossChart), `renderBuckets` (TrainScreen+Buckets),
+/// `renderCheckpoint` with the milestone table (TrainScreen+Milestones), the layout
+/// (TrainScreen+Layout), progress and samples here.
 public enum TrainScreen {
     /// Width of the right-hand column (progress, checkpoint).
     static let sideWidth = 38
-    /// The loss sparkline shows at least this many recent steps (averaged into columns).
-    public static let lossWindow = 300
 
     public static func render(_ input: FrameInput, into grid: inout Grid, area: Rect) {
         guard !area.isEmpty else { return }
-        let lossHeight = max(7, min(16, area.height * 3 / 10))
-        let rows = area.rows([.fixed(lossHeight), .fixed(6), .fill])
-        let top = rows[0].columns([.fill, .fixed(sideWidth)], spacing: 1)
-        let bottom = rows[2].columns([.fill, .fixed(sideWidth)], spacing: 1)
-        renderLoss(input, into: &grid, area: top[0])
-        renderProgress(input, into: &grid, area: top[1])
-        renderBuckets(input, into: &grid, area: rows[1])
-        renderSamples(input, into: &grid, area: bottom[0])
-        renderCheckpoint(input, into: &grid, area: bottom[1])
+        let o = input.snapshot.options
+        // A checkpoint opened for viewing has no grids to show: its samples panel only says so.
+        let grids = input.info.viewOnly && input.info.watchedFolder == nil ? 0 : o.sampleCount
+        let l = layout(area, imageSide: o.model.imageSize, imageCount: grids)
+        renderLoss(input, into: &grid, area: l.loss)
+        renderProgress(input, into: &grid, area: l.progress)
+        renderBuckets(input, into: &grid, area: l.buckets)
+        renderSamples(input, into: &grid, area: l.samples)
+        renderCheckpoint(input, into: &grid, area: l.checkpoint)
     }
 
     /// Bias-corrected exponential moving average (decay 0.98) of the finite losses: what
-    /// "smoothed" means on this screen (TensorBoard's smoothing).
-    public static func smoothed(_ losses: [Float], decay: Double = 0.98) -> Double? {
+    /// "smoothed" means on this screen (TensorBoard's smoothing). `StepHistory` carries the same
+    /// average along step by step.
+    public static func smoothed(_ losses: [Float], decay: Double = StepHistory.emaDecay) -> Double? {
         var m = 0.0, weight = 0.0
         for l in losses where l.isFinite {
             m = decay * m + (1 - decay) * Double(l)
             weight = decay * weight + (1 - decay)
         }
         return weight > 0 ? m / weight : nil
-    }
-
-    /// The last `window` losses (at least `width`) averaged into at most `width` columns.
-    public static func columns(_ losses: [Float], width: Int, window: Int = lossWindow) -> [Double] {
-        guard width > 0 else { return [] }
-        let tail = Array(losses.suffix(max(window, width)))
-        guard tail.count > width else { return tail.map(Double.init) }
-        return (0..<width).map { c in
-            let lo = c * tail.count / width, hi = max(lo + 1, (c + 1) * tail.count / width)
-            let part = tail[lo..<hi].filter(\.isFinite)
-            return part.isEmpty ? .nan : Double(part.reduce(0, +)) / Double(part.count)
-        }
-    }
-
-    static func renderLoss(_ input: FrameInput, into grid: inout Grid, area: Rect) {
-        let theme = input.theme, losses = input.snapshot.losses
-        let smooth = smoothed(losses)
-        let block = Block(title: "Loss (log scale)", rightTitle: smooth.map { "smoothed \(AppRenderer.number($0))" })
-        block.render(into: &grid, area: area, theme: theme)
-        let inner = block.inner(area)
-        guard !inner.isEmpty else { return }
-        let parts = inner.rows([.fill, .fixed(1)])
-        if losses.isEmpty {
-            TextLine("waiting for the first step…", fg: theme.inactiveFg).render(into: &grid, area: parts[0], theme: theme)
-            return
-        }
-        let cols = columns(losses, width: parts[0].width)
-        Sparkline(cols, logScale: true, color: theme.loss).render(into: &grid, area: parts[0], theme: theme)
-        let shown = min(losses.count, max(lossWindow, parts[0].width))
-        let recent = losses.suffix(shown).filter(\.isFinite)
-        var spans = [Span("last ", fg: theme.inactiveFg), Span(AppRenderer.number(Double(losses.last ?? .nan)), fg: theme.hiFg, attributes: .bold)]
-        if let smooth { spans += [Span("  smoothed ", fg: theme.inactiveFg), Span(AppRenderer.number(smooth), fg: theme.loss, attributes: .bold)] }
-        if let lo = recent.min(), let hi = recent.max() {
-            spans += [Span("  range ", fg: theme.inactiveFg), Span("\(AppRenderer.number(Double(lo))) to \(AppRenderer.number(Double(hi)))")]
-        }
-        spans += [Span("  last \(shown) steps", fg: theme.inactiveFg)]
-        TextLine(spans).render(into: &grid, area: parts[1], theme: theme)
     }
 
     static func renderProgress(_ input: FrameInput, into grid: inout Grid, area: Rect) {
@@ -101,52 +69,15 @@ public enum TrainScreen {
         AppRenderer.lines(lines, into: &grid, area: inner.inset(top: 2), theme: theme)
     }
 
-    static func renderBuckets(_ input: FrameInput, into grid: inout Grid, area: Rect) {
-        let theme = input.theme
-        let buckets = input.snapshot.bucketLoss
-        let T = input.snapshot.options.timesteps
-        let finite = buckets.enumerated().filter { $0.element.isFinite }
-        let hardest = finite.max(by: { $0.element < $1.element })?.offset
-        let n = max(buckets.count, 1)
-        func range(_ b: Int) -> String { "t \(b * T / n)-\((b + 1) * T / n - 1)" }
-        let block = Block(title: "Loss by timestep (running mean per bucket)",
-                          rightTitle: hardest.map { "hardest: \(range($0))" })
-        block.render(into: &grid, area: area, theme: theme)
-        let inner = block.inner(area)
-        guard !inner.isEmpty else { return }
-        if finite.isEmpty {
-            TextLine("no samples yet", fg: theme.inactiveFg).render(into: &grid, area: inner, theme: theme)
-            return
-        }
-        // Each bucket gets an equal share of the width (the remainder goes to the first ones).
-        let widths = Constraint.resolve(Array(repeating: .fill, count: n), total: inner.width)
-        var expanded: [Double] = []
-        for (b, w) in widths.enumerated() { expanded += Array(repeating: Double(buckets[b]), count: w) }
-        let heat = HeatRow(expanded)
-        for r in 0..<min(2, inner.height) { heat.render(into: &grid, area: Rect(x: inner.x, y: inner.y + r, width: inner.width, height: 1), theme: theme) }
-        var x = inner.x
-        for (b, w) in widths.enumerated() {
-            if inner.height > 2 {
-                let label = w >= 10 ? range(b) : "\(b * T / n)"
-                grid.write(label, x: x, y: inner.y + 2, style: theme.inactive, maxWidth: max(0, w - 1))
-            }
-            if inner.height > 3 {
-                let v = buckets[b].isFinite ? AppRenderer.number(Double(buckets[b])) : "–"
-                grid.write(v, x: x, y: inner.y + 3, style: b == hardest ? theme.highlight : theme.text, maxWidth: max(0, w - 1))
-            }
-            x += w
-        }
-    }
-
     static func renderSamples(_ input: FrameInput, into grid: inout Grid, area: Rect) {
         let theme = input.theme, s = input.snapshot, o = s.options
         let sampler = o.milestoneSamplingSteps > 0 && o.milestoneSamplingSteps < o.timesteps ? "DDIM \(o.milestoneSamplingSteps)" : "DDPM"
         let right = s.samplesStep.map { "step \($0) · EMA · \(sampler)" }
         let inner = Block().inner(area)
-        // Half the samples at full size read better than all of them shrunk.
         let count = s.samples.map { $0.rank == 4 ? $0.shape[0] : 0 } ?? 0
-        let size = o.model.imageSize
-        let shown = count > 0 ? ImageTiles.layout(count: count, width: size, height: size, in: inner, minShown: (count + 1) / 2).shown : 0
+        let size = s.samples.map { $0.rank == 4 ? $0.shape[3] : 0 } ?? o.model.imageSize
+        let minShown = samplesShown(count: count, side: size, in: inner)
+        let shown = count > 0 ? ImageTiles.layout(count: count, width: size, height: size, in: inner, minShown: minShown).shown : 0
         let title = shown > 0 && shown < count ? "Samples (\(shown) of \(count))" : "Samples"
         let block = Block(title: title, rightTitle: right)
         block.render(into: &grid, area: area, theme: theme)
@@ -161,28 +92,14 @@ public enum TrainScreen {
             return
         }
         let images = (0..<x.shape[0]).map { ImageTiles.pixelImage(x, index: $0) }
-        ImageTiles.render(images, into: &grid, area: inner, theme: theme, minShown: (images.count + 1) / 2)
+        ImageTiles.render(images, into: &grid, area: inner, theme: theme, minShown: minShown)
     }
 
-    static func renderCheckpoint(_ input: FrameInput, into grid: inout Grid, area: Rect) {
-        let theme = input.theme, s = input.snapshot
-        let block = Block(title: "Checkpoint & quality")
-        block.render(into: &grid, area: area, theme: theme)
-        let inner = block.inner(area)
-        guard !inner.isEmpty else { return }
-        var lines: [TextLine] = []
-        if let step = s.lastCheckpointStep {
-            lines.append(AppRenderer.field("last saved", "step \(step)", theme: theme, color: theme.ok))
-            lines.append(TextLine(s.lastCheckpointPath ?? "", fg: theme.mainFg))
-        } else {
-            lines.append(AppRenderer.field("last saved", "not yet (c saves now)", theme: theme))
-            if let out = input.info.outPath { lines.append(TextLine("→ \(out)/checkpoint.safetensors", fg: theme.inactiveFg)) }
-        }
-        lines.append(TextLine(""))
-        lines.append(AppRenderer.field("SWD       ", s.swd.map { AppRenderer.number(Double($0)) } ?? "–", theme: theme))
-        lines.append(AppRenderer.field("NN-RMSE   ", s.nearestNeighbourRMSE.map { AppRenderer.number(Double($0)) } ?? "–", theme: theme))
-        lines.append(TextLine("(lower SWD: closer to the data; tiny", fg: theme.inactiveFg))
-        lines.append(TextLine(" NN-RMSE: copying training images)", fg: theme.inactiveFg))
-        AppRenderer.lines(lines, into: &grid, area: inner, theme: theme)
+    /// How many of `count` samples the panel must show: as many as fit at their own size, and at
+    /// least 2. So the tiles are native (or enlarged, when that shows as many) whenever two fit at
+    /// native size — a few images at full resolution read better than all of them shrunk — and
+    /// otherwise the largest whole downscale that shows two.
+    static func samplesShown(count: Int, side: Int, in inner: Rect) -> Int {
+        min(count, max(2, ImageTiles.fittingNatively(count: count, width: side, height: side, in: inner)))
     }
 }

@@ -63,6 +63,7 @@ public final class ModelSource: @unchecked Sendable {
             var s = TrainingSnapshot.initial(options: c.options, data: dataDescription)
             s.step = c.step
             s.losses = ModelSource.floats(c.file.metadata["loss_history"])
+            s.history = StepHistory(losses: s.losses, bucketCount: Trainer.bucketCount)
             s.bucketLoss = ModelSource.floats(c.file.metadata["bucket_loss"])
             s.lastCheckpointStep = c.step
             s.lastCheckpointPath = path

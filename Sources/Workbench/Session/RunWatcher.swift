@@ -21,6 +21,8 @@ public final class RunWatcher: @unchecked Sendable {
     private let metrics: MetricsFollower
     private let checkpoint: CheckpointWatcher
     private var log = RunLog()
+    /// The steps' history, extended as lines arrive (built again when the log goes back).
+    private var followed: (history: StepHistory, position: StepHistory.LogPosition)?
     private var options: TrainingOptions?
     private var checkpointError: String?
     private var grid: (path: String, identity: FileIdentity, images: Tensor)?
@@ -102,27 +104,11 @@ public final class RunWatcher: @unchecked Sendable {
 
     private func publish(now: Double) {
         let o = options ?? TrainingOptions()
-        var s = TrainingSnapshot.initial(options: o, data: folder)
-        s.step = log.step
-        s.totalSteps = max(o.steps, log.step)
-        s.losses = log.steps.map { $0.loss ?? .nan }
-        if let last = log.steps.last {
-            s.bucketLoss = last.bucketLoss
-            s.gradNorm = last.gradNorm ?? 0
-            s.learningRate = last.learningRate ?? o.learningRate
-            s.imagesPerSecond = last.imagesPerSecond ?? 0
-            if let ips = last.imagesPerSecond, ips > 0 {
-                s.etaSeconds = Double((s.totalSteps - s.step) * o.batchSize * o.accumulate * (log.writer?.worldSize ?? 1)) / ips
-            }
-        }
-        if let m = log.milestones.last {
-            s.nearestNeighbourRMSE = m.nnRMSE
-            s.swd = m.swd
-            if let g = grid { s.samples = g.images; s.samplesStep = m.step }
-        }
-        s.lastCheckpointStep = log.lastCheckpoint?.step ?? weights.read().value?.step
+        followed = StepHistory.follow(log, from: followed)
+        var s = TrainingSnapshot(log: log, options: o, data: folder, history: followed?.history)
+        if let m = log.milestones.last, let g = grid { s.samples = g.images; s.samplesStep = m.step }
+        s.lastCheckpointStep = s.lastCheckpointStep ?? weights.read().value?.step
         s.lastCheckpointPath = checkpoint.path
-        s.finished = log.finished
         s.lastError = checkpointError.map { "checkpoint: \($0)" }
         s.status = Self.status(log: log, options: options, hasWeights: weights.read().value != nil, now: now)
         snapshot.write(s)

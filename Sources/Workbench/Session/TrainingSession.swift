@@ -61,6 +61,7 @@ public final class TrainingSession: @unchecked Sendable {
         var s = TrainingSnapshot.initial(options: trainer.options, data: data.description)
         s.step = trainer.step
         s.losses = trainer.lossHistory
+        s.history = StepHistory(losses: trainer.lossHistory, bucketCount: Trainer.bucketCount)
         s.bucketLoss = trainer.bucketLoss
         if let checkpointPath {
             s.lastCheckpointStep = trainer.step
@@ -139,9 +140,7 @@ public final class TrainingSession: @unchecked Sendable {
                 "loss_by_t_bucket": trainer.bucketLoss,
             ])
             publish {
-                $0.step = result.step
-                $0.losses = self.trainer.lossHistory
-                $0.bucketLoss = self.trainer.bucketLoss
+                $0.record(step: result.step, loss: result.loss, buckets: self.trainer.bucketLoss)
                 $0.gradNorm = result.gradNorm
                 $0.imagesPerSecond = ips
                 $0.etaSeconds = eta
@@ -240,8 +239,7 @@ public final class TrainingSession: @unchecked Sendable {
             publish {
                 $0.samples = x
                 $0.samplesStep = self.trainer.step
-                $0.nearestNeighbourRMSE = nn.meanRMSE
-                $0.swd = swd.mean
+                $0.record(MilestoneMetrics(step: self.trainer.step, nearestNeighbourRMSE: nn.meanRMSE, swd: swd.mean))
                 $0.status = $0.paused ? "paused" : "training"
             }
         } catch {

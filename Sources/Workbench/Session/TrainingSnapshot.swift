@@ -5,10 +5,16 @@ import Foundation
 public struct TrainingSnapshot: Sendable {
     public var step: Int
     public var totalSteps: Int
-    /// Loss per step, the whole run (the UI shows the tail).
+    /// Loss per step, the whole run.
     public var losses: [Float]
     /// Running loss per timestep bucket (NaN where no sample fell yet).
     public var bucketLoss: [Float]
+    /// The whole run's loss and per-bucket loss, downsampled to a bounded size (what the Train
+    /// screen charts): `record(step:loss:buckets:)` keeps it with `losses` and `bucketLoss`.
+    public var history: StepHistory
+    /// The quality of every milestone grid so far, oldest first (the newest is also in
+    /// `nearestNeighbourRMSE` and `swd`).
+    public var milestones: [MilestoneMetrics]
     public var learningRate: Float
     public var gradNorm: Float
     /// Images per second over the last few steps.
@@ -35,9 +41,42 @@ public struct TrainingSnapshot: Sendable {
 
     public static func initial(options: TrainingOptions, data: String) -> TrainingSnapshot {
         TrainingSnapshot(
-            step: 0, totalSteps: options.steps, losses: [], bucketLoss: [], learningRate: options.learningRate,
+            step: 0, totalSteps: options.steps, losses: [], bucketLoss: [],
+            history: StepHistory(bucketCount: Trainer.bucketCount), milestones: [], learningRate: options.learningRate,
             gradNorm: 0, imagesPerSecond: 0, etaSeconds: nil, samples: nil, samplesStep: nil,
             nearestNeighbourRMSE: nil, swd: nil, lastCheckpointStep: nil, lastCheckpointPath: nil,
             paused: false, finished: false, status: "starting", lastError: nil, options: options, dataDescription: data)
+    }
+}
+
+/// What one milestone grid measured.
+public struct MilestoneMetrics: Sendable, Equatable {
+    public var step: Int
+    public var nearestNeighbourRMSE: Float?
+    public var swd: Float?
+
+    public init(step: Int, nearestNeighbourRMSE: Float?, swd: Float?) {
+        self.step = step
+        self.nearestNeighbourRMSE = nearestNeighbourRMSE
+        self.swd = swd
+    }
+}
+
+extension TrainingSnapshot {
+    /// One optimizer step: its loss and the running loss per bucket after it.
+    public mutating func record(step: Int, loss: Float, buckets: [Float]) {
+        self.step = step
+        losses.append(loss)
+        bucketLoss = buckets
+        history.append(step: step, loss: loss, buckets: buckets)
+    }
+
+    /// One milestone grid's quality: the newest values, and a row of the history (replacing one
+    /// of the same step: a grid asked for with `s`, then the final one).
+    public mutating func record(_ m: MilestoneMetrics) {
+        nearestNeighbourRMSE = m.nearestNeighbourRMSE
+        swd = m.swd
+        milestones.removeAll { $0.step == m.step }
+        milestones.append(m)
     }
 }
