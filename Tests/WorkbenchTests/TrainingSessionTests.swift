@@ -71,6 +71,10 @@ import Workbench
         let records = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         #expect(records.first?["event"] as? String == "start" && records.first?["writer"] as? String == "ddpm")
         #expect(records.first?["world_size"] as? Int == 1)
+        // The first line carries the run's options, readable as they were (bools stay bools).
+        guard case .event(let start)? = MetricsLine(json: lines[0]) else { Issue.record("no start event"); return }
+        #expect(start.options == first.trainer.options)
+        #expect(lines[0].contains("\"clipXRecon\":true"))
         let resume = records.first { $0["event"] as? String == "resume" }
         #expect(resume?["step"] as? Int == 2)
         #expect(resume?["checkpoint"] as? String == first.folder.checkpointPath)

@@ -32,7 +32,11 @@ public final class MetricsLog {
     }
 
     /// JSON has no NaN or infinity: such values (a diverged loss) are written as null.
+    /// Bools stay bools: on Linux a JSON `true` read back is an NSNumber that also casts to
+    /// Float (and an integer 1 casts to Bool), so they are told apart by their exact type first.
     static func jsonSafe(_ v: Any) -> Any {
+        if type(of: v) == Bool.self { return v }
+        if let n = v as? NSNumber, String(cString: n.objCType) == "c" { return n.boolValue }
         switch v {
         case let f as Float: return f.isFinite ? Double(f) : NSNull()
         case let d as Double: return d.isFinite ? d : NSNull()
