@@ -91,21 +91,23 @@ class TimeMLP(nn.Module):
 
 
 class ResBlock(nn.Module):
-    """(N, in, H, W), temb (N, T) -> (N, out, H, W)."""
+    """(N, in, H, W), temb (N, T) -> (N, out, H, W). With tdim None (the VAE's blocks) there is no
+    time_proj and no temb."""
 
-    def __init__(self, cin: int, cout: int, tdim: int, groups: int):
+    def __init__(self, cin: int, cout: int, tdim, groups: int):
         super().__init__()
         # Registration order = forward order = the Swift engine's order.
         self.norm1 = nn.GroupNorm(groups, cin, eps=1e-5)
         self.conv1 = nn.Conv2d(cin, cout, 3, padding=1)
-        self.time_proj = nn.Linear(tdim, cout)
+        self.time_proj = nn.Linear(tdim, cout) if tdim is not None else None
         self.norm2 = nn.GroupNorm(groups, cout, eps=1e-5)
         self.conv2 = nn.Conv2d(cout, cout, 3, padding=1)
         self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else None
 
-    def forward(self, x, temb):
+    def forward(self, x, temb=None):
         h = self.conv1(F.silu(self.norm1(x)))
-        h = h + self.time_proj(F.silu(temb))[:, :, None, None]
+        if self.time_proj is not None:
+            h = h + self.time_proj(F.silu(temb))[:, :, None, None]
         h = self.conv2(F.silu(self.norm2(h)))
         return h + (self.skip(x) if self.skip is not None else x)
 
