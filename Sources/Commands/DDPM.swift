@@ -13,8 +13,8 @@ public struct DDPM: ParsableCommand {
             \(CommandHelp.credit)
             """,
         subcommands: [
-            OpenCommand.self, TrainCommand.self, SampleCommand.self, ScheduleCommand.self, VisualizeCommand.self,
-            CompareCommand.self, RenderCommand.self, BenchCommand.self,
+            OpenCommand.self, TrainCommand.self, SampleCommand.self, ReconstructCommand.self, InterpolateCommand.self,
+            ScheduleCommand.self, VisualizeCommand.self, CompareCommand.self, RenderCommand.self, BenchCommand.self,
         ],
         defaultSubcommand: OpenCommand.self)
 

@@ -21,6 +21,8 @@ public struct OpenCommand: ParsableCommand {
               ddpm --data ~/afhq/train --class cat      train on a folder's cats
               ddpm --checkpoint run/ckpt.safetensors    resume training
               ddpm --checkpoint run/ckpt.safetensors --view    view only
+              ddpm --model vae                          train a VAE on the built-in faces (screen 6)
+              ddpm --checkpoint vae.safetensors --versus diffusion.safetensors    VAE vs diffusion
             """)
 
     @OptionGroup public var dataFlags: DataFlags
@@ -32,6 +34,11 @@ public struct OpenCommand: ParsableCommand {
 
     @Flag(help: "Open --checkpoint for viewing (Denoise, Compare, Schedule screens) without training.")
     public var view = false
+
+    @Option(help: ArgumentHelp(
+        "A checkpoint of the other model family (a diffusion model beside a VAE, or the reverse) to compare with --checkpoint on the VAE screen; implies --view.",
+        valueName: "file"))
+    public var versus: String?
 
     @Option(help: ArgumentHelp("Colour theme: default, light, high-contrast, or the path of a .theme file (default: default).", valueName: "name"))
     public var theme: String?
@@ -47,6 +54,10 @@ public struct OpenCommand: ParsableCommand {
 
     public func validate() throws {
         if view && checkpoint == nil { throw FlagError("--view: needs --checkpoint FILE to view") }
+        if let versus {
+            guard checkpoint != nil else { throw FlagError("--versus: needs --checkpoint FILE to compare it with") }
+            try Checkpoint.requireFile(path: versus)
+        }
         if let theme, Theme.named(theme) == nil, !FileManager.default.fileExists(atPath: theme) {
             throw FlagError("--theme: unknown theme '\(theme)'; choose \(Theme.builtinNames.joined(separator: ", ")) or the path of a .theme file")
         }
@@ -67,7 +78,7 @@ public struct OpenCommand: ParsableCommand {
         let folder = try FlagValues.runFolder(out: out, resuming: checkpoint, resumeFlag: "--checkpoint")
         return AppLaunch(
             options: options, data: dataFlags.source, out: folder,
-            checkpoint: loaded, viewOnly: view, theme: theme)
+            checkpoint: loaded, viewOnly: view || versus != nil, theme: theme, versus: try versus.map(Checkpoint.load(path:)))
     }
 
     /// Launches the workbench; returns its exit code.

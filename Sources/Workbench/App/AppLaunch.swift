@@ -17,9 +17,14 @@ public struct AppLaunch: Sendable {
     public var theme: String?
     /// A run folder another process writes, to watch instead of training (`ddpm watch DIR`).
     public var watch: String?
+    /// A checkpoint of the other model family to show beside `checkpoint` on the VAE screen's
+    /// "VAE vs diffusion" view (`ddpm --checkpoint VAE --versus DIFFUSION`), loaded once.
+    public var versus: Checkpoint.Loaded?
 
-    public init(options: TrainingOptions, data: DataSource, out: String, checkpoint: Checkpoint.Loaded?, viewOnly: Bool, theme: String?, watch: String? = nil) {
+    public init(options: TrainingOptions, data: DataSource, out: String, checkpoint: Checkpoint.Loaded?, viewOnly: Bool, theme: String?, watch: String? = nil,
+                versus: Checkpoint.Loaded? = nil) {
         self.watch = watch
+        self.versus = versus
         self.options = options
         self.data = data
         self.out = out
