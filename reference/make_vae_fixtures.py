@@ -26,7 +26,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vae  # noqa: E402
-from make_fixtures import ADAM, FIXTURES, f32, save_file  # noqa: E402
+from make_fixtures import ADAM, FIXTURES, f32, perturb_group_norms, save_file  # noqa: E402
 
 SEED = 20240917
 
@@ -36,12 +36,8 @@ def build(cfg: vae.VAEConfig) -> vae.VAE:
     log-variance half given a spread so σ is not ≈ 1 everywhere (the KL and the
     reparameterisation's gradient then test something)."""
     torch.manual_seed(SEED)
-    model = vae.VAE(cfg)
+    model = perturb_group_norms(vae.VAE(cfg))
     with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, torch.nn.GroupNorm):
-                m.weight.add_(0.1 * torch.randn_like(m.weight))
-                m.bias.add_(0.1 * torch.randn_like(m.bias))
         b = model.encoder.to_stats.bias
         half = b.shape[0] // 2
         b[half:].add_(torch.linspace(-1.0, 0.5, half))
