@@ -22,8 +22,24 @@ import torch.nn.functional as F
 from torch import nn
 
 
+class SwiftConfig:
+    """`to_json`/`from_json` of a dataclass whose field names are Swift's Codable keys (the
+    checkpoint's config JSON); unknown keys are an error."""
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str):
+        d = json.loads(text)
+        unknown = set(d) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"{cls.__name__} JSON: unknown keys {sorted(unknown)}")
+        return cls(**d)
+
+
 @dataclass
-class UNetConfig:
+class UNetConfig(SwiftConfig):
     """Field names match Swift's Codable keys, so `asdict` is the checkpoint's config JSON."""
 
     imageSize: int
@@ -43,18 +59,6 @@ class UNetConfig:
     @property
     def time_dim(self) -> int:
         return 4 * self.dim
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
-
-    @staticmethod
-    def from_json(text: str) -> "UNetConfig":
-        d = json.loads(text)
-        known = set(UNetConfig.__dataclass_fields__)
-        unknown = set(d) - known
-        if unknown:
-            raise ValueError(f"UNet config JSON: unknown keys {sorted(unknown)}")
-        return UNetConfig(**d)
 
 
 # Mirrors of the Swift presets (keep in sync with UNetConfig.swift).

@@ -14,20 +14,19 @@ values (L2 or L1) plus w * KL summed over its latent values, averaged over the b
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from unet import ResBlock
+from unet import ResBlock, SwiftConfig
 
 LOGVAR_RANGE = (-30.0, 20.0)
 
 
 @dataclass
-class VAEConfig:
+class VAEConfig(SwiftConfig):
     """Field names match Swift's Codable keys, so `asdict` is the checkpoint's config JSON."""
 
     imageSize: int
@@ -62,17 +61,6 @@ class VAEConfig:
         if self.klWarmupSteps <= 0 or step >= self.klWarmupSteps:
             return self.beta
         return self.beta * step / self.klWarmupSteps
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
-
-    @staticmethod
-    def from_json(text: str) -> "VAEConfig":
-        d = json.loads(text)
-        unknown = set(d) - set(VAEConfig.__dataclass_fields__)
-        if unknown:
-            raise ValueError(f"VAE config JSON: unknown keys {sorted(unknown)}")
-        return VAEConfig(**d)
 
 
 # Mirrors of the Swift presets (keep in sync with VAEConfig.swift).
