@@ -53,7 +53,9 @@ extension FlagValues {
     /// `--model TEXT` on a run's options: an optional leading family word (`vae`, or `unet`/
     /// `diffusion`), then comma-separated key=value changes to that family's config — the UNet's
     /// (`modelKeys`) or the VAE's (`vaeKeys`). `vae` starts from the VAE preset of the `--preset`
-    /// name (tiny by default); a spatial latent follows the image size unless `latent=` is given.
+    /// name (tiny by default) and the VAE recipe (`TrainingOptions.useVAE`: batch, steps,
+    /// milestones, EMA; flags after `--model` still change them); a spatial latent follows the
+    /// image size unless `latent=` is given.
     /// Examples: `vae`, `vae,latent=4x8x8,beta=0.5`, `vae,latent=64,recon=l1`, `res-blocks=2`.
     public static func model(_ text: String, options base: TrainingOptions) throws -> TrainingOptions {
         var o = base
@@ -64,8 +66,7 @@ extension FlagValues {
             guard let preset = vaePresets[o.preset] else {
                 throw FlagError("--model vae: no VAE preset '\(o.preset)'; use --preset \(list(vaePresets.keys.sorted())), or none")
             }
-            o.family = .vae
-            o.vae = preset
+            o.useVAE(preset)
         case "unet", "diffusion":
             items.removeFirst()
             o.family = .diffusion

@@ -13,6 +13,11 @@ import Workbench
         let base = TrainingOptions()
         let plain = try FlagValues.model("vae", options: base)
         #expect(plain.family == .vae && plain.vae == .tiny && plain.model == base.model)
+        #expect(plain.batchSize == 16 && plain.accumulate == 1 && plain.saveEvery == 250 && plain.emaStartStep == 100, "the VAE recipe")
+        // Flags after --model still change the recipe's values.
+        let flags = try TrainingFlags.parse(["--model", "vae", "--batch", "8", "--save-every", "50"])
+        let applied = try flags.apply(to: base)
+        #expect(applied.family == .vae && applied.batchSize == 8 && applied.saveEvery == 50 && applied.steps == 4000)
         let o = try FlagValues.model("vae, latent=128, beta=0.25, warmup=500, recon=L1, dim=48", options: base)
         #expect(o.vae.latentShape == [128] && o.vae.beta == 0.25 && o.vae.klWarmupSteps == 500)
         #expect(o.vae.reconstruction == .l1 && o.vae.dim == 48)
