@@ -21,11 +21,12 @@ import Workbench
         let o = try FlagValues.model("vae, latent=128, beta=0.25, warmup=500, recon=L1, dim=48", options: base)
         #expect(o.vae.latentShape == [128] && o.vae.beta == 0.25 && o.vae.klWarmupSteps == 500)
         #expect(o.vae.reconstruction == .l1 && o.vae.dim == 48)
+        #expect(plain.vae.latentShape == [128])
         // A map latent follows the image size unless it is given.
-        #expect(try FlagValues.model("vae,image-size=16", options: base).vae.latentShape == [4, 4, 4])
         var fixture = base
         fixture.preset = "fixture"
         #expect(try FlagValues.model("vae", options: fixture).vae == .fixture)
+        #expect(try FlagValues.model("vae,image-size=16", options: fixture).vae.latentShape == [2, 8, 8])
         // The UNet's keys still work, with or without the family word.
         #expect(try FlagValues.model("unet,res-blocks=2", options: base).model.resBlocks == 2)
         #expect(try FlagValues.model("res-blocks=2", options: base).family == .diffusion)
@@ -91,7 +92,9 @@ import Workbench
         }
 
         // the wrong family, either way, is one line
-        let diffusion = try CommandFixtures.trainedCheckpoint(in: try CommandFixtures.tempFolder("vae-diffusion"))
+        let diffusionFolder = try CommandFixtures.tempFolder("vae-diffusion")
+        defer { try? FileManager.default.removeItem(atPath: diffusionFolder) }
+        let diffusion = try CommandFixtures.trainedCheckpoint(in: diffusionFolder)
         do {
             _ = try ReconstructCommand.parse(["--checkpoint", diffusion, "--data", images]).run(console: .capturing())
             Issue.record("a diffusion checkpoint must be refused")
