@@ -38,10 +38,14 @@ ADAM = {"lr": 1e-3, "betas": [0.9, 0.999], "eps": 1e-8, "steps": 10}
 
 
 def build_model(cfg: unet.UNetConfig) -> unet.UNet:
-    """PyTorch's default init, then GroupNorm affines moved off (1, 0) so a layer that ignores
-    its norm weight or bias fails the comparison instead of passing by accident."""
+    """PyTorch's default init, then GroupNorm affines moved off (1, 0)."""
     torch.manual_seed(SEED)
-    model = unet.UNet(cfg)
+    return perturb_group_norms(unet.UNet(cfg))
+
+
+def perturb_group_norms(model: torch.nn.Module) -> torch.nn.Module:
+    """Moves every GroupNorm's affine off (1, 0) with the global generator, so a layer that
+    ignores its norm weight or bias fails the comparison instead of passing by accident."""
     with torch.no_grad():
         for m in model.modules():
             if isinstance(m, torch.nn.GroupNorm):

@@ -22,8 +22,24 @@ import torch.nn.functional as F
 from torch import nn
 
 
+class SwiftConfig:
+    """`to_json`/`from_json` of a dataclass whose field names are Swift's Codable keys (the
+    checkpoint's config JSON); unknown keys are an error."""
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str):
+        d = json.loads(text)
+        unknown = set(d) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"{cls.__name__} JSON: unknown keys {sorted(unknown)}")
+        return cls(**d)
+
+
 @dataclass
-class UNetConfig:
+class UNetConfig(SwiftConfig):
     """Field names match Swift's Codable keys, so `asdict` is the checkpoint's config JSON."""
 
     imageSize: int
@@ -43,18 +59,6 @@ class UNetConfig:
     @property
     def time_dim(self) -> int:
         return 4 * self.dim
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
-
-    @staticmethod
-    def from_json(text: str) -> "UNetConfig":
-        d = json.loads(text)
-        known = set(UNetConfig.__dataclass_fields__)
-        unknown = set(d) - known
-        if unknown:
-            raise ValueError(f"UNet config JSON: unknown keys {sorted(unknown)}")
-        return UNetConfig(**d)
 
 
 # Mirrors of the Swift presets (keep in sync with UNetConfig.swift).
@@ -95,21 +99,23 @@ class TimeMLP(nn.Module):
 
 
 class ResBlock(nn.Module):
-    """(N, in, H, W), temb (N, T) -> (N, out, H, W)."""
+    """(N, in, H, W), temb (N, T) -> (N, out, H, W). With tdim None (the VAE's blocks) there is no
+    time_proj and no temb."""
 
-    def __init__(self, cin: int, cout: int, tdim: int, groups: int):
+    def __init__(self, cin: int, cout: int, tdim, groups: int):
         super().__init__()
         # Registration order = forward order = the Swift engine's order.
         self.norm1 = nn.GroupNorm(groups, cin, eps=1e-5)
         self.conv1 = nn.Conv2d(cin, cout, 3, padding=1)
-        self.time_proj = nn.Linear(tdim, cout)
+        self.time_proj = nn.Linear(tdim, cout) if tdim is not None else None
         self.norm2 = nn.GroupNorm(groups, cout, eps=1e-5)
         self.conv2 = nn.Conv2d(cout, cout, 3, padding=1)
         self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else None
 
-    def forward(self, x, temb):
+    def forward(self, x, temb=None):
         h = self.conv1(F.silu(self.norm1(x)))
-        h = h + self.time_proj(F.silu(temb))[:, :, None, None]
+        if self.time_proj is not None:
+            h = h + self.time_proj(F.silu(temb))[:, :, None, None]
         h = self.conv2(F.silu(self.norm2(h)))
         return h + (self.skip(x) if self.skip is not None else x)
 

@@ -21,7 +21,16 @@ public struct CheckpointModel {
     ///   - ema: load the EMA weights (what the course samples with) rather than the raw ones.
     ///   - fixes: a `--fixes` string applied on top of the checkpoint's own fix set.
     public init(path: String, ema: Bool = true, fixes: String? = nil) throws {
-        let c = try Checkpoint.load(path: path)
+        try self.init(loaded: Checkpoint.load(path: path), ema: ema, fixes: fixes)
+    }
+
+    /// The same from a checkpoint already loaded.
+    /// - Throws: `FlagError` when it is a VAE's (it has no denoiser), naming what a VAE offers.
+    public init(loaded c: Checkpoint.Loaded, ema: Bool = true, fixes: String? = nil) throws {
+        guard c.options.family == .diffusion else {
+            throw FlagError("checkpoint \(c.path) is a VAE, not a diffusion model: use ddpm sample, reconstruct or interpolate with it")
+        }
+        let path = c.path
         self.path = path
         self.options = c.options
         self.step = c.step
@@ -29,9 +38,9 @@ public struct CheckpointModel {
         let m = try UNet(config: c.options.model, seed: 0)
         m.store.values = ema ? c.emaValues : c.values
         self.model = m
-        let schedule = try NoiseSchedule(c.options.schedule, timesteps: c.options.timesteps)
-        let f = try fixes.map { try FlagValues.fixes($0, base: c.options.fixes) } ?? c.options.fixes
-        self.diffusion = GaussianDiffusion(schedule: schedule, objective: c.options.objective, fixes: f)
+        var d = try c.options.makeDiffusion()
+        d.fixes = try fixes.map { try FlagValues.fixes($0, base: c.options.fixes) } ?? c.options.fixes
+        self.diffusion = d
     }
 
     /// T of the checkpoint's schedule.

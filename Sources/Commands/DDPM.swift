@@ -13,8 +13,9 @@ public struct DDPM: ParsableCommand {
             \(CommandHelp.credit)
             """,
         subcommands: [
-            OpenCommand.self, TrainCommand.self, SampleCommand.self, ScheduleCommand.self, VisualizeCommand.self,
-            CompareCommand.self, RenderCommand.self, BenchCommand.self, WatchCommand.self, ExportCommand.self,
+            OpenCommand.self, TrainCommand.self, SampleCommand.self, ReconstructCommand.self, InterpolateCommand.self,
+            ScheduleCommand.self, VisualizeCommand.self, CompareCommand.self, RenderCommand.self, BenchCommand.self,
+            WatchCommand.self, ExportCommand.self,
         ],
         defaultSubcommand: OpenCommand.self)
 

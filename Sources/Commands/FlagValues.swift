@@ -20,15 +20,11 @@ public enum FlagValues {
     /// The keys of `--model`, in the order help lists them, each with what it sets.
     /// `image-size` must be divisible by 2^(levels-1); `channels` is 3 (RGB) or 1 (grey data).
     static let modelKeys: [(key: String, set: (inout UNetConfig, String) throws -> Void)] = [
-        ("image-size", { $0.imageSize = try modelInt("image-size", $1, 4...1024) }),
-        ("channels", { $0.channels = try modelInt("channels", $1, [1, 3]) }),
-        ("dim", { $0.dim = try modelInt("dim", $1, 4...1024) }),
-        ("mults", { $0.channelMults = try modelInts("mults", $1, 1...16) }),
-        ("res-blocks", { $0.resBlocks = try modelInt("res-blocks", $1, 1...8) }),
+        shapeKey("image-size"), shapeKey("channels"), shapeKey("dim"), shapeKey("mults"), shapeKey("res-blocks"),
         ("attention", { $0.attentionResolutions = try modelInts("attention", $1, 1...1024) }),
         ("heads", { $0.attentionHeads = try modelInt("heads", $1, 1...64) }),
         ("head-dim", { $0.attentionHeadDim = try modelInt("head-dim", $1, 1...1024) }),
-        ("groups", { $0.groups = try modelInt("groups", $1, 1...1024) }),
+        shapeKey("groups"),
     ]
 
     /// "image-size, channels, dim, ... or groups".
@@ -39,16 +35,8 @@ public enum FlagValues {
     /// (keys: `modelKeys`; mults and attention are dash-separated, attention may be `none`).
     public static func model(_ text: String, base: UNetConfig) throws -> UNetConfig {
         var c = base
-        for item in text.split(separator: ",") {
-            let kv = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard kv.count == 2, !kv[1].isEmpty else {
-                throw FlagError("--model: '\(item)' is not key=value; e.g. --model res-blocks=2,attention=16")
-            }
-            guard let entry = modelKeys.first(where: { $0.key == kv[0].lowercased() }) else {
-                throw FlagError("--model: unknown key '\(kv[0])'; use \(modelKeyList)")
-            }
-            try entry.set(&c, kv[1])
-        }
+        try applyKeys(text.split(separator: ",").map(String.init), to: &c, table: modelKeys,
+                      example: "res-blocks=2,attention=16", keyList: modelKeyList)
         guard !c.channelMults.isEmpty else { throw FlagError("--model: mults needs at least one level, e.g. mults=1-2-2") }
         do { try c.validate() } catch let e as EngineError { throw FlagError("--model: \(e.message)") }
         return c

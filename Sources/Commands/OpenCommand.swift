@@ -23,6 +23,8 @@ public struct OpenCommand: ParsableCommand {
               ddpm --checkpoint run/ckpt.safetensors --view    view only
               ddpm --watch runs/ddp                     watch a run another process writes
               ddpm --baseline runs/first                compare this run with a finished one
+              ddpm --model vae                          train a VAE on the built-in faces (screen 6)
+              ddpm --checkpoint vae.safetensors --versus diffusion.safetensors    VAE vs diffusion
             """)
 
     @OptionGroup public var dataFlags: DataFlags
@@ -40,6 +42,11 @@ public struct OpenCommand: ParsableCommand {
     @Option(help: ArgumentHelp(
         "Watch a run folder another process writes instead of training (as 'ddpm watch DIR').", valueName: "dir"))
     public var watch: String?
+
+    @Option(help: ArgumentHelp(
+        "A checkpoint of the other model family (a diffusion model beside a VAE, or the reverse) to compare with --checkpoint on the VAE screen; implies --view.",
+        valueName: "file"))
+    public var versus: String?
 
     @Option(help: ArgumentHelp(
         "Run folder for checkpoints, sample grids and metrics.jsonl (default: the checkpoint's folder, else \(CommandHelp.runFolderPattern)).",
@@ -60,6 +67,10 @@ public struct OpenCommand: ParsableCommand {
         if let watch {
             try WatchCommand.checkFolder(watch, flag: "--watch")
             if checkpoint != nil { throw FlagError("--watch: shows another process's run; drop --checkpoint (or open it with --checkpoint FILE --view)") }
+        }
+        if let versus {
+            guard checkpoint != nil else { throw FlagError("--versus: needs --checkpoint FILE to compare it with") }
+            try Checkpoint.requireFile(path: versus)
         }
         if let checkpoint { try Checkpoint.requireFile(path: checkpoint) }
         if let baseline { try Self.baselineError { try RunOverlay.requireRunFolder(baseline) } }
@@ -90,7 +101,8 @@ public struct OpenCommand: ParsableCommand {
         let overlays = try baseline.map { folder in try Self.baselineError { try RunOverlay.baseline(folder: folder) } }
         return AppLaunch(
             options: options, data: dataFlags.source, out: folder,
-            checkpoint: loaded, viewOnly: view, theme: display.theme, overlays: overlays.map { [$0] } ?? [])
+            checkpoint: loaded, viewOnly: view || versus != nil, theme: display.theme, overlays: overlays.map { [$0] } ?? [],
+            versus: try versus.map(Checkpoint.load(path:)))
     }
 
     /// Launches the workbench; returns its exit code.

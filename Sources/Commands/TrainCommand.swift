@@ -92,7 +92,7 @@ public struct TrainCommand: ParsableCommand {
         let outPath = try FlagValues.runFolder(out: out, resuming: resume, resumeFlag: "--resume")
 
         // Data: warnings first, so they are not lost under the progress line.
-        let loaded = try dataFlags.source.load(for: options.model)
+        let loaded = try dataFlags.source.load(for: options)
         for w in loaded.warnings { console.warn("skipped \(w)") }
 
         let session = try checkpoint.map { try TrainingSession(resuming: $0, steps: options.steps, data: loaded, out: outPath) }
@@ -110,12 +110,21 @@ public struct TrainCommand: ParsableCommand {
         let o = session.trainer.options
         let params = session.trainer.model.store.count
         let paramText = params >= 1_000_000 ? String(format: "%.2fM", Double(params) / 1e6) : String(format: "%.1fk", Double(params) / 1e3)
-        console.line("ddpm train: preset \(o.preset) (\(paramText) parameters, \(o.model.imageSize)x\(o.model.imageSize)\(o.model.channels == 1 ? " grey" : "")), \(session.dataDescription)")
-        console.line("  \(o.steps) step\(o.steps == 1 ? "" : "s"), batch \(o.batchSize) x accumulate \(o.accumulate), lr \(o.learningRate), \(o.schedule.rawValue) schedule T=\(o.timesteps), objective \(o.objective.rawValue), seed \(o.seed)")
-        let m = o.model
-        let attention = m.attentionResolutions.isEmpty ? "middle only" : "middle and " + m.attentionResolutions.map(String.init).joined(separator: ", ")
-        console.line("  model dim \(m.dim), mults \(m.channelMults.map(String.init).joined(separator: "-")), res blocks \(m.resBlocks), attention \(attention); random crops and flips \(o.augment ? "on" : "off")")
-        console.line("  fixes \(o.fixes.description)")
+        let size = "\(o.imageSize)x\(o.imageSize)\(o.channels == 1 ? " grey" : "")"
+        if o.family == .vae {
+            let v = o.vae
+            console.line("ddpm train: VAE (\(paramText) parameters, \(size)), \(session.dataDescription)")
+            console.line("  \(o.steps) step\(o.steps == 1 ? "" : "s"), batch \(o.batchSize) x accumulate \(o.accumulate), lr \(o.learningRate), seed \(o.seed)")
+            console.line("  model dim \(v.dim), mults \(v.channelMults.map(String.init).joined(separator: "-")), res blocks \(v.resBlocks), latent \(v.latentDescription); random crops and flips \(o.augment ? "on" : "off")")
+            console.line("  loss \(v.reconstruction.rawValue.uppercased()) summed per image + β \(v.beta) × KL\(v.klWarmupSteps > 0 ? " (β warmed up over \(v.klWarmupSteps) steps)" : "")")
+        } else {
+            console.line("ddpm train: preset \(o.preset) (\(paramText) parameters, \(size)), \(session.dataDescription)")
+            console.line("  \(o.steps) step\(o.steps == 1 ? "" : "s"), batch \(o.batchSize) x accumulate \(o.accumulate), lr \(o.learningRate), \(o.schedule.rawValue) schedule T=\(o.timesteps), objective \(o.objective.rawValue), seed \(o.seed)")
+            let m = o.model
+            let attention = m.attentionResolutions.isEmpty ? "middle only" : "middle and " + m.attentionResolutions.map(String.init).joined(separator: ", ")
+            console.line("  model dim \(m.dim), mults \(m.channelMults.map(String.init).joined(separator: "-")), res blocks \(m.resBlocks), attention \(attention); random crops and flips \(o.augment ? "on" : "off")")
+            console.line("  fixes \(o.fixes.description)")
+        }
         if let resume {
             console.line("  resuming \(resume) at step \(startStep)")
         }
@@ -215,11 +224,16 @@ public struct TrainCommand: ParsableCommand {
 
     func milestoneLine(_ snap: TrainingSnapshot, session: TrainingSession, step: Int, final: Bool) -> String {
         let samples = final ? session.folder.finalSamplePath : session.folder.samplePath(step: step)
+        var vae = ""
+        if snap.samplesStep == step, let r = snap.reconstructions {
+            vae = String(format: ", reconstructions %@ (RMSE %.3f), KL %.1f nats, %d/%d latent units active",
+                         session.folder.reconstructionPath(step: final ? nil : step), r.rmse, r.kl, r.activeUnits, r.klPerUnit.count)
+        }
         return TrainProgress.milestoneLine(
             step: step, final: final,
             checkpoint: snap.lastCheckpointStep == step ? session.folder.checkpointPath : nil,
             samples: snap.samplesStep == step ? samples : nil,
             nnRMSE: snap.samplesStep == step ? snap.nearestNeighbourRMSE : nil,
-            swd: snap.samplesStep == step ? snap.swd : nil)
+            swd: snap.samplesStep == step ? snap.swd : nil) + vae
     }
 }

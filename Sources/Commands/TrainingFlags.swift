@@ -30,8 +30,8 @@ public struct TrainingFlags: ParsableArguments {
             })
     public var preset: TrainingSetting
 
-    @Option("Changes to the preset's UNet, comma-separated key=value: \(FlagValues.modelKeyList) (e.g. image-size=64,channels=1 or mults=1-2-2,attention=16-8; attention may be none)",
-            sets: \.model, valueName: "changes", shown: nil, apply: { text, o in o.model = try FlagValues.model(text, base: o.model) })
+    @Option("The model: an optional family word first (vae; default a UNet for diffusion), then comma-separated key=value changes to the preset's config. UNet keys: \(FlagValues.modelKeyList) (e.g. image-size=64,channels=1 or mults=1-2-2,attention=16-8; attention may be none). VAE keys: \(FlagValues.vaeKeyList) (e.g. vae,latent=4x8x8,beta=0.5 or vae,latent=128,recon=l1; latent is CxSxS or N). vae also sets the VAE recipe: batch 16, accumulate 1, 4000 steps, milestones every 250, EMA from step 100; the flags below still change them",
+            sets: \.model, valueName: "changes", shown: nil, apply: { text, o in o = try FlagValues.model(text, options: o) })
     public var model: TrainingSetting
 
     @Option("Optimizer steps to train", sets: \.steps, valueName: "n", more: "; when resuming, a new total")

@@ -83,7 +83,7 @@ import Testing
         // ArgumentParser's own `help` subcommand is not ours to document.
         let commands = ((root?["subcommands"] as? [[String: Any]]) ?? []).filter { $0["commandName"] as? String != "help" }
         #expect(Set(commands.compactMap { $0["commandName"] as? String })
-            == ["open", "train", "sample", "schedule", "visualize", "compare", "render", "bench", "watch", "export"])
+            == ["open", "train", "sample", "reconstruct", "interpolate", "schedule", "visualize", "compare", "render", "bench", "watch", "export"])
         for cmd in commands {
             let name = cmd["commandName"] as? String ?? "?"
             #expect(!((cmd["abstract"] as? String) ?? "").isEmpty, "\(name) has an abstract")

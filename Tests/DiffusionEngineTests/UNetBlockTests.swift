@@ -16,7 +16,7 @@ import Testing
         let check = GradientCheck(
             inputs: [rng.normalTensor([2, cin, 5, 3]), rng.normalTensor([2, 5])], store: store,
             forward: { block.forward($0[0], temb: $0[1], training: $1) },
-            backward: { let g = block.backward($0); return [g.dx, g.dTemb] })
+            backward: { let g = block.backward($0); return [g.dx, g.dTemb!] })
         check.eps = 2e-3
         check.tolerance = 5e-3
         check.run()

@@ -19,10 +19,10 @@ import Workbench
     @Test func tabVisitsEveryScreenAndWraps() {
         var s = state()
         var seen: [Screen] = [s.screen]
-        for _ in 0..<5 { _ = s.handle(.tab); seen.append(s.screen) }
-        #expect(seen == [.train, .schedule, .denoise, .compare, .help, .train])
+        for _ in 0..<6 { _ = s.handle(.tab); seen.append(s.screen) }
+        #expect(seen == [.train, .schedule, .denoise, .compare, .help, .vae, .train])
         _ = s.handle(.backTab)
-        #expect(s.screen == .help)
+        #expect(s.screen == .vae)
     }
 
     @Test func digitsSwitchScreensWhereTheyHaveNoLocalMeaning() {

@@ -83,6 +83,7 @@ import Workbench
                 case .denoise: DenoiseScreen.render(input, into: &g, area: area)
                 case .compare: CompareScreen.render(input, into: &g, area: area)
                 case .help: HelpScreen.render(input, into: &g, area: area)
+                case .vae: VAEScreen.render(input, into: &g, area: area)
                 }
                 for y in 0..<g.height {
                     for x in 0..<g.width where !area.contains(x: x, y: y) {

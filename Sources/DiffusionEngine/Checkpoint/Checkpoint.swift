@@ -6,7 +6,11 @@ import Foundation
 ///     ema.<name>      the EMA weights
 ///     adam.m.<name>   Adam's first moments
 ///     adam.v.<name>   Adam's second moments
-///     __metadata__    format, options (config, switches, ...), step, adam_step, sampler, loss history
+///     __metadata__    format, options (family, config, switches, ...), config (the UNet's, or the
+///                     VAE's for a VAE run), step, adam_step, sampler, loss history, and for a loss
+///                     with named terms (the VAE's) their history
+///
+/// A VAE checkpoint has the same layout: its `param.` tensors are a state_dict of `reference/vae.py`.
 ///
 /// Written atomically (temp file, fsync, rename), so a kill at any moment leaves the previous
 /// checkpoint loadable.
@@ -46,7 +50,7 @@ public enum Checkpoint {
         guard let step = Int(file.metadata["step"] ?? "") else {
             throw EngineError("checkpoint \(path): no step in its metadata; the file is damaged")
         }
-        let model = try UNet(config: options.model, seed: 0)
+        let model = try options.makeModel(seed: 0)
         let values = try gather(file, prefix: "param.", store: model.store, path: path)
         // A checkpoint without EMA tensors (e.g. a plain state_dict export) samples with the raw
         // weights; one that has them must have them whole and finite.

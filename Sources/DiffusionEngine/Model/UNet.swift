@@ -172,7 +172,7 @@ public final class UNet: Denoiser {
             for j in level.blocks.indices.reversed() {
                 if let attn = level.attns[j] { dh = attn.backward(dh) }
                 let (dIn, dt) = level.blocks[j].backward(dh)
-                dTemb.addInPlace(dt)
+                dTemb.addInPlace(dt!)
                 let (dPrev, dSkip) = level.concats[j].backward(dIn)
                 dh = dPrev
                 dSkips.append(dSkip)
@@ -181,9 +181,9 @@ public final class UNet: Denoiser {
 
         // forward: h = block2(attn(block1(h)))
         let mid2 = midBlock2.backward(dh)
-        dTemb.addInPlace(mid2.dTemb)
+        dTemb.addInPlace(mid2.dTemb!)
         let mid1 = midBlock1.backward(midAttn.backward(mid2.dx))
-        dTemb.addInPlace(mid1.dTemb)
+        dTemb.addInPlace(mid1.dTemb!)
         dh = mid1.dx
 
         for level in downs.reversed() {
@@ -193,7 +193,7 @@ public final class UNet: Denoiser {
                 addInPlace(&dh, dSkips.removeLast())
                 if let attn = level.attns[j] { dh = attn.backward(dh) }
                 let (dIn, dt) = level.blocks[j].backward(dh)
-                dTemb.addInPlace(dt)
+                dTemb.addInPlace(dt!)
                 dh = dIn
             }
         }

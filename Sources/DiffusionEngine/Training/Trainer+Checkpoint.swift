@@ -20,7 +20,7 @@ extension Trainer {
         f.metadata = [
             "format": Checkpoint.format,
             "options": json(options),
-            "config": json(options.model),
+            "config": options.family == .vae ? json(options.vae) : json(options.model),
             "fixes": options.fixes.description,
             "step": String(step),
             "adam_step": String(adam.step),
@@ -28,6 +28,9 @@ extension Trainer {
             "loss_history": json(lossHistory.map { $0.isFinite ? $0 : -1 }),
             "bucket_loss": json(bucketLoss.map { $0.isFinite ? $0 : -1 }),
         ]
+        if !termHistory.isEmpty {
+            f.metadata["term_history"] = json(termHistory.mapValues { $0.map { $0.isFinite ? $0 : -1 } })
+        }
         return f
     }
 
@@ -62,6 +65,9 @@ extension Trainer {
         }
         if let s = c.file.metadata["loss_history"], let h = try? dec.decode([Float].self, from: Data(s.utf8)) {
             lossHistory = h.map { $0 < 0 ? .nan : $0 }
+        }
+        if let s = c.file.metadata["term_history"], let h = try? dec.decode([String: [Float]].self, from: Data(s.utf8)) {
+            termHistory = h.mapValues { $0.map { $0 < 0 ? .nan : $0 } }
         }
         if let s = c.file.metadata["bucket_loss"], let b = try? dec.decode([Float].self, from: Data(s.utf8)), b.count == Self.bucketCount {
             bucketLoss = b.map { $0 < 0 ? .nan : $0 }

@@ -1,5 +1,7 @@
-/// One training run's state and its step: batch -> random t -> noise -> qSample -> model -> loss
-/// -> backward (accumulated over `accumulate` micro-batches) -> clip -> Adam -> EMA.
+/// One training run's state and its step, whatever the model family: batch -> the family's
+/// randomness (timesteps and noise, or ε) -> the family's loss and backward (accumulated over
+/// `accumulate` micro-batches) -> clip -> Adam -> EMA. What differs per family is behind
+/// `TrainableModel` (`DiffusionTrainable`, `VAETrainable`); this loop is written once.
 ///
 /// Reproducibility: the randomness of step k (batch order when an epoch ends, crops, flips,
 /// timesteps, noise) comes from `RandomGenerator(seed).derived(stream: k)`, so the whole random
@@ -7,8 +9,8 @@
 /// resumed from its checkpoint produces the same losses as an uninterrupted one.
 public final class Trainer {
     public let options: TrainingOptions
-    public let model: UNet
-    public let diffusion: GaussianDiffusion
+    /// The network and its loss (`store` is the arena Adam, EMA and checkpoints work on).
+    public let model: any TrainableModel
     public let dataset: TrainingSet
     public internal(set) var adam: Adam
     public internal(set) var ema: EMA
@@ -17,7 +19,11 @@ public final class Trainer {
     var sampler: EpochSampler
     /// Loss of every step taken (mean over its micro-batches).
     public internal(set) var lossHistory: [Float] = []
-    /// Running mean loss per timestep bucket (T split into `bucketCount` equal ranges).
+    /// Each named loss term of every step (mean over its micro-batches), e.g. a VAE's
+    /// "reconstruction" and "kl"; empty for a loss without terms.
+    public internal(set) var termHistory: [String: [Float]] = [:]
+    /// Running mean loss per timestep bucket (T split into `bucketCount` equal ranges); NaN where
+    /// no sample fell, and always for a family without timesteps.
     public internal(set) var bucketLoss: [Float]
     public static let bucketCount = 10
     /// Global gradient norm before clipping, of the last step.
@@ -26,22 +32,23 @@ public final class Trainer {
     /// A fresh run.
     public init(options: TrainingOptions, dataset: TrainingSet) throws {
         try options.validate()
-        guard dataset.size == options.model.imageSize else {
-            throw EngineError("dataset: images are cropped to \(dataset.size)px but the model expects \(options.model.imageSize)px")
+        guard dataset.size == options.imageSize else {
+            throw EngineError("dataset: images are cropped to \(dataset.size)px but the model expects \(options.imageSize)px")
         }
-        guard dataset.channels == options.model.channels else {
-            throw EngineError("dataset: \(dataset.channels) channels, the model expects \(options.model.channels)")
+        guard dataset.channels == options.channels else {
+            throw EngineError("dataset: \(dataset.channels) channels, the model expects \(options.channels)")
         }
         self.options = options
         self.dataset = dataset
-        self.model = try UNet(config: options.model, seed: options.seed)
-        let schedule = try NoiseSchedule(options.schedule, timesteps: options.timesteps)
-        self.diffusion = GaussianDiffusion(schedule: schedule, objective: options.objective, fixes: options.fixes)
+        self.model = try options.makeModel(seed: options.seed)
         self.adam = Adam(parameterCount: model.store.count, lr: options.learningRate)
         self.ema = EMA(model.store, decay: options.emaDecay, updateEvery: options.emaEvery, startStep: options.emaStartStep)
         self.sampler = EpochSampler(count: dataset.count)
         self.bucketLoss = [Float](repeating: .nan, count: Self.bucketCount)
     }
+
+    /// The diffusion of a diffusion run (nil for a VAE).
+    public var diffusion: GaussianDiffusion? { (model as? DiffusionTrainable)?.diffusion }
 
     /// What one step did.
     public struct StepResult: Sendable {
@@ -50,6 +57,8 @@ public final class Trainer {
         public var gradNorm: Float
         /// Per-sample (timestep, loss) pairs of this step, for bucketing and plots.
         public var perSample: [(t: Int, loss: Float)]
+        /// The loss's named terms (mean over the micro-batches); empty when it has none.
+        public var terms: [String: Float] = [:]
     }
 
     /// Takes one optimizer step: draws this step's randomness, then `trainStep(microBatches:)`.
@@ -63,8 +72,7 @@ public final class Trainer {
         for _ in 0..<options.accumulate {
             let idx = nextSampler.next(options.batchSize, rng: &rng)
             let x0 = dataset.batch(idx, augment: options.augment, rng: &rng)
-            let t = diffusion.randomTimesteps(options.batchSize, rng: &rng)
-            let noise = rng.normalTensor(x0.shape)
+            let (t, noise) = model.drawRandomness(for: x0, rng: &rng)
             microBatches.append((x0, t, noise))
         }
         let result = try trainStep(microBatches: microBatches)
@@ -75,7 +83,8 @@ public final class Trainer {
     /// Takes one optimizer step on explicit micro-batches (the randomness already drawn): the
     /// loss of each is backpropagated scaled by 1/count, then clip, Adam, EMA. `trainStep()` calls
     /// this with `options.accumulate` micro-batches; tests call it with fixture inputs.
-    /// - Parameter microBatches: each x0 (N,C,H,W) in [-1, 1], N timesteps in 0..<T, noise like x0.
+    /// - Parameter microBatches: each x0 (N,C,H,W) in [-1, 1] with its randomness: for diffusion N
+    ///   timesteps in 0..<T and noise like x0; for a VAE no timesteps and ε like the latent.
     /// - Throws: `EngineError` when the loss or the gradient norm is not finite (nothing updated).
     @discardableResult
     public func trainStep(microBatches: [(x0: Tensor, t: [Int], noise: Tensor)]) throws -> StepResult {
@@ -83,11 +92,14 @@ public final class Trainer {
         model.store.zeroGrads()
         var lossSum: Float = 0
         var perSample: [(t: Int, loss: Float)] = []
+        var terms: [String: Float] = [:]
+        let scale = 1 / Float(microBatches.count)
         for mb in microBatches {
             // The gradient is scaled by 1/accumulate (the course divides each micro-batch loss by it).
-            let r = diffusion.pLosses(model: model, x0: mb.x0, t: mb.t, noise: mb.noise, lossScale: 1 / Float(microBatches.count))
+            let r = model.trainingLoss(x0: mb.x0, t: mb.t, noise: mb.noise, step: step, lossScale: scale)
             lossSum += r.loss
-            for (i, l) in r.perSample.enumerated() { perSample.append((mb.t[i], l)) }
+            perSample += r.perSample
+            for (k, v) in r.terms { terms[k, default: 0] += v * scale }
         }
         let loss = lossSum / Float(microBatches.count)
         guard loss.isFinite else {
@@ -108,13 +120,14 @@ public final class Trainer {
         ema.update(model.store, step: step)
         lastGradNorm = norm
         lossHistory.append(loss)
+        for (k, v) in terms { termHistory[k, default: []].append(v) }
         recordBuckets(perSample)
-        return StepResult(step: step, loss: loss, gradNorm: norm, perSample: perSample)
+        return StepResult(step: step, loss: loss, gradNorm: norm, perSample: perSample, terms: terms)
     }
 
     /// Running mean (decay 0.98) of the loss in each timestep bucket.
     func recordBuckets(_ perSample: [(t: Int, loss: Float)]) {
-        let T = diffusion.timesteps
+        let T = options.timesteps
         for (t, l) in perSample {
             let b = min(Self.bucketCount - 1, t * Self.bucketCount / T)
             bucketLoss[b] = bucketLoss[b].isNaN ? l : 0.98 * bucketLoss[b] + 0.02 * l
@@ -122,13 +135,5 @@ public final class Trainer {
     }
 
     /// The bucket a timestep falls in.
-    public func bucket(of t: Int) -> Int { min(Self.bucketCount - 1, t * Self.bucketCount / diffusion.timesteps) }
-
-    /// A denoiser holding a copy of the EMA (or raw) weights, independent of further training:
-    /// what samplers and the viewer use while training goes on.
-    public func snapshotModel(ema useEMA: Bool) throws -> UNet {
-        let copy = try UNet(config: options.model, seed: 0)
-        copy.store.values = useEMA ? ema.values : model.store.values
-        return copy
-    }
+    public func bucket(of t: Int) -> Int { min(Self.bucketCount - 1, t * Self.bucketCount / options.timesteps) }
 }

@@ -3,8 +3,13 @@
 /// Defaults follow the course (32x32, batch 32, lr 1e-3, 10000 steps, gradient accumulation 2,
 /// save every 1000, EMA decay 0.995 every 10 steps, clip 1.0, L1 loss, linear schedule T=1000).
 public struct TrainingOptions: Codable, Equatable, Sendable {
+    /// The kind of model trained; the rest of the options apply to both unless they say otherwise.
+    public var family: ModelFamily = .diffusion
     public var preset: String = "tiny"
+    /// The UNet of a diffusion run.
     public var model: UNetConfig = .tiny
+    /// The network and loss weights of a VAE run.
+    public var vae: VAEConfig = .tiny
     public var schedule: ScheduleKind = .linear
     public var timesteps: Int = 1000
     public var objective: Objective = .epsilon
@@ -30,6 +35,12 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
 
     public init() {}
 
+    /// The JSON keys: the field names (written out because `encode(to:)` is not synthesised).
+    enum CodingKeys: String, CodingKey {
+        case family, preset, model, vae, schedule, timesteps, objective, fixes, batchSize, learningRate, steps, accumulate
+        case maxGradNorm, emaDecay, emaEvery, emaStartStep, saveEvery, seed, augment, sampleCount, milestoneSamplingSteps
+    }
+
     /// Decodes a checkpoint's options; a key an older checkpoint lacks takes the value that version
     /// behaved with (so a resume continues exactly), never a decoding error.
     public init(from decoder: Decoder) throws {
@@ -38,8 +49,11 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         func v<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T {
             try c.decodeIfPresent(T.self, forKey: key) ?? fallback
         }
+        // Checkpoints written before model families existed are diffusion runs.
+        family = try v(.family, .diffusion)
         preset = try v(.preset, d.preset)
         model = try v(.model, d.model)
+        vae = try v(.vae, d.vae)
         schedule = try v(.schedule, d.schedule)
         timesteps = try v(.timesteps, d.timesteps)
         objective = try v(.objective, d.objective)
@@ -60,6 +74,35 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         milestoneSamplingSteps = try v(.milestoneSamplingSteps, d.milestoneSamplingSteps)
     }
 
+    /// Encodes every field; a diffusion run leaves out `family` and `vae`, so its JSON is the one
+    /// written before model families existed (and the one the PyTorch twin writes).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        if family != .diffusion {
+            try c.encode(family, forKey: .family)
+            try c.encode(vae, forKey: .vae)
+        }
+        try c.encode(preset, forKey: .preset)
+        try c.encode(model, forKey: .model)
+        try c.encode(schedule, forKey: .schedule)
+        try c.encode(timesteps, forKey: .timesteps)
+        try c.encode(objective, forKey: .objective)
+        try c.encode(fixes, forKey: .fixes)
+        try c.encode(batchSize, forKey: .batchSize)
+        try c.encode(learningRate, forKey: .learningRate)
+        try c.encode(steps, forKey: .steps)
+        try c.encode(accumulate, forKey: .accumulate)
+        try c.encode(maxGradNorm, forKey: .maxGradNorm)
+        try c.encode(emaDecay, forKey: .emaDecay)
+        try c.encode(emaEvery, forKey: .emaEvery)
+        try c.encode(emaStartStep, forKey: .emaStartStep)
+        try c.encode(saveEvery, forKey: .saveEvery)
+        try c.encode(seed, forKey: .seed)
+        try c.encode(augment, forKey: .augment)
+        try c.encode(sampleCount, forKey: .sampleCount)
+        try c.encode(milestoneSamplingSteps, forKey: .milestoneSamplingSteps)
+    }
+
     /// The interactive default: the `tiny` preset with a batch and schedule sized for 2 cores.
     public static var interactive: TrainingOptions {
         var o = TrainingOptions()
@@ -78,7 +121,10 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// Checks the numbers a user can set; each error names its option (`EngineError.option`), so a
     /// front end can say it with its own name for it ("--batch must be at least 1 (got 0)").
     public func validate() throws {
-        try model.validate()
+        switch family {
+        case .diffusion: try model.validate()
+        case .vae: try vae.validate()
+        }
         func need(_ ok: Bool, _ option: PartialKeyPath<TrainingOptions>, _ name: String, _ rule: String) throws {
             if !ok { throw EngineError(about: option, named: name) { "\($0) \(rule)" } }
         }

@@ -19,11 +19,15 @@ public struct AppLaunch: Sendable {
     public var watch: String?
     /// Other runs drawn over this one on the Train screen (`--baseline DIR`, read once).
     public var overlays: [RunOverlay]
+    /// A checkpoint of the other model family to show beside `checkpoint` on the VAE screen's
+    /// "VAE vs diffusion" view (`ddpm --checkpoint VAE --versus DIFFUSION`), loaded once.
+    public var versus: Checkpoint.Loaded?
 
     public init(options: TrainingOptions, data: DataSource, out: String, checkpoint: Checkpoint.Loaded?, viewOnly: Bool, theme: String?,
-                watch: String? = nil, overlays: [RunOverlay] = []) {
+                watch: String? = nil, overlays: [RunOverlay] = [], versus: Checkpoint.Loaded? = nil) {
         self.watch = watch
         self.overlays = overlays
+        self.versus = versus
         self.options = options
         self.data = data
         self.out = out

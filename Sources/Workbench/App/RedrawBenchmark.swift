@@ -70,6 +70,7 @@ struct RedrawBenchmark {
             case .denoise: other.denoise.position += 1
             case .compare: other.compare.position = 10
             case .help: other.helpScroll += 1
+            case .vae: other.vae.position += 1
             }
             for i in 0..<frames {
                 update[screen, default: []].append(FrameTiming.draw(input(i % 2 == 0 ? other : state), on: backend))

@@ -38,6 +38,7 @@ public enum WorkbenchApp {
 
     /// What the worker should compute for the visible screen.
     public static func wants(_ state: AppState) -> ChainWorker.Wants {
+        guard state.family == .diffusion else { return ChainWorker.Wants() }  // a VAE has no reverse chain
         switch state.screen {
         case .denoise: return ChainWorker.Wants(denoise: state.denoise.settings, denoiseTarget: state.denoiseTarget)
         case .compare: return ChainWorker.Wants(compare: .init(settings: state.compare.settings, a: state.compare.a, b: state.compare.b))

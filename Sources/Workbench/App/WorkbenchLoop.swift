@@ -27,6 +27,7 @@ public final class WorkbenchLoop<Backend: TerminalBackend> {
 
     private let launch: AppLaunch
     private let worker: ChainWorker
+    private let vaeWorker: VAEWorker
     private let themes: [Theme]
     private let stopRequested: () -> Bool
     private var benchmark = RedrawBenchmark.fromEnvironment()
@@ -45,6 +46,8 @@ public final class WorkbenchLoop<Backend: TerminalBackend> {
         var snapshot: Int
         var denoise: Int
         var compare: Int
+        var vae: Int
+        var versus: Int
         var width: Int
         var height: Int
         var weightsStep: Int
@@ -59,10 +62,20 @@ public final class WorkbenchLoop<Backend: TerminalBackend> {
         WorkbenchLoop.drawMessage("loading \(launch.watch != nil ? "the run folder" : launch.viewOnly ? "the checkpoint" : "data and model")…", backend: backend, theme: themes[themeIndex])
         let source = try ModelSource(launch)
         worker = ChainWorker(weights: { source.weights() }, forwardImage: source.info.images.map { ModelSource.firstImages($0, count: 1) })
+        // The VAE screen's model is the session's when it is a VAE, else a --versus VAE's.
+        vaeWorker = VAEWorker(
+            vaeWeights: { let w = source.weights(); return w.vae != nil ? w : source.versus.flatMap { $0.vae != nil ? $0 : nil } },
+            diffusionWeights: { let w = source.weights(); return w.vae == nil ? w : source.versus.flatMap { $0.vae == nil ? $0 : nil } },
+            images: source.info.images, references: source.references)
         let warnings = themeWarnings + source.warnings
         var state = AppState(timesteps: source.info.options.timesteps, fixes: source.info.options.fixes,
-                             seed: 1, viewOnly: source.info.viewOnly, themeCount: themes.count, themeIndex: themeIndex)
+                             seed: 1, viewOnly: source.info.viewOnly, themeCount: themes.count, themeIndex: themeIndex,
+                             family: source.info.options.family, vaeImages: source.info.images?.shape[0] ?? 1)
         if source.info.watchedFolder != nil { state.screen = .train }
+        if source.versus != nil {
+            state.screen = .vae
+            state.vae.versus = true
+        }
         if let first = warnings.first { state.notice = warnings.count == 1 ? first : "\(first) (+\(warnings.count - 1) more, listed on exit)" }
         self.launch = launch
         self.backend = backend
@@ -77,6 +90,7 @@ public final class WorkbenchLoop<Backend: TerminalBackend> {
         lastTick = now
         source.start()
         worker.start()
+        vaeWorker.start()
     }
 
     /// Runs until the user quits and training has saved; then `finish()`.
@@ -112,6 +126,7 @@ public final class WorkbenchLoop<Backend: TerminalBackend> {
     /// stopped and waited for, so no thread outlives the loop.
     public func finish() -> Int32 {
         worker.stop()
+        vaeWorker.stop()
         source.watcher?.stop()
         if source.isTraining {
             source.perform(.quit)
@@ -174,6 +189,7 @@ public final class WorkbenchLoop<Backend: TerminalBackend> {
         }
         followReplacedCheckpoint()
         worker.want(state.quitting || awaitingWeights != nil ? ChainWorker.Wants() : WorkbenchApp.wants(state))
+        vaeWorker.want(VAEWorker.Wants(view: state.screen == .vae && !state.quitting ? state.vae : nil))
     }
 
     /// Watching a run: when its writer replaces the checkpoint, the Denoise and Compare chains
@@ -203,11 +219,12 @@ public final class WorkbenchLoop<Backend: TerminalBackend> {
     func drawIfNeeded(force: Bool) {
         let snapshot = source.snapshot()
         let denoise = worker.denoise.read(), compare = worker.compare.read()
+        let vae = vaeWorker.frame.read(), versus = vaeWorker.versus.read()
         let size = backend.size
         let weightsStep = source.weights().step
         func key() -> DrawKey {
             DrawKey(state: state, snapshot: snapshot.version, denoise: denoise.version, compare: compare.version,
-                    width: size.width, height: size.height, weightsStep: weightsStep)
+                    vae: vae.version, versus: versus.version, width: size.width, height: size.height, weightsStep: weightsStep)
         }
         guard force || key() != lastDrawn else { return }
         let theme = themes[state.themeIndex]
@@ -217,7 +234,8 @@ public final class WorkbenchLoop<Backend: TerminalBackend> {
             state.helpScroll = min(state.helpScroll, HelpScreen.maxScroll(area: body, theme: theme, glyphs: backend.glyphs))
         }
         let input = FrameInput(state: state, snapshot: snapshot.value, info: source.info, denoise: denoise.value,
-                               compare: compare.value, newestWeightsStep: weightsStep, theme: theme, overlays: launch.overlays)
+                               compare: compare.value, newestWeightsStep: weightsStep, theme: theme, overlays: launch.overlays,
+                               vae: vae.value, versus: versus.value)
         FrameTiming.draw(input, on: backend)
         lastDrawn = key()
     }

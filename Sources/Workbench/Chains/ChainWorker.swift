@@ -42,9 +42,7 @@ public final class ChainWorker: @unchecked Sendable {
     private let weights: @Sendable () -> ModelWeights
     private let forwardImage: Tensor?
     private let wants = Latest<Wants>(Wants())
-    private let control = Latest<Bool>(false)  // true = stop
-    private let finished = DispatchSemaphore(value: 0)
-    private var thread: Thread?
+    private let worker = WorkerThread()
 
     // Worker-thread state.
     private var models: [ModelKey: UNet] = [:]
@@ -62,15 +60,7 @@ public final class ChainWorker: @unchecked Sendable {
     }
 
     public func start() {
-        let t = Thread { [self] in
-            ComputePool.setCurrentThreadNice(WorkbenchApp.computeNice)
-            loop()
-            finished.signal()
-        }
-        t.name = "ddpm-chains"
-        t.stackSize = 8 << 20
-        thread = t
-        t.start()
+        worker.start(name: "ddpm-chains") { [self] in loop() }
     }
 
     /// Replaces what the worker should compute.
@@ -79,17 +69,12 @@ public final class ChainWorker: @unchecked Sendable {
     }
 
     /// Stops the thread after the step in flight and waits for it.
-    public func stop() {
-        guard thread != nil else { return }
-        control.write(true)
-        finished.wait()
-        thread = nil
-    }
+    public func stop() { worker.stop() }
 
     // MARK: The worker thread
 
     private func loop() {
-        while !control.read().value {
+        while !worker.isStopping {
             let w = wants.read().value
             var worked = false
             if let settings = w.denoise { worked = stepDenoise(settings, target: w.denoiseTarget) }

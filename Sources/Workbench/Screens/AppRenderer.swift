@@ -32,9 +32,12 @@ public enum AppRenderer {
         switch input.state.screen {
         case .train: TrainScreen.render(input, into: &grid, area: body)
         case .schedule: ScheduleScreen.render(input, into: &grid, area: body)
+        case .denoise where input.state.family == .vae, .compare where input.state.family == .vae:
+            VAEScreen.renderNoChain(input, into: &grid, area: body)
         case .denoise: DenoiseScreen.render(input, into: &grid, area: body)
         case .compare: CompareScreen.render(input, into: &grid, area: body)
         case .help: HelpScreen.render(input, into: &grid, area: body)
+        case .vae: VAEScreen.render(input, into: &grid, area: body)
         }
         renderHints(input, into: &grid, area: rows[2])
         if input.state.quitting { renderQuitting(input, into: &grid, area: body) }

@@ -45,6 +45,9 @@ public struct FrameInput: Sendable {
     public var info: RunInfo
     public var denoise: DenoiseHistory?
     public var compare: CompareHistory?
+    /// The VAE screen's model view and VAE vs diffusion comparison (nil: not computed).
+    public var vae: VAEWorker.Frame?
+    public var versus: VersusComparison?
     /// The step of the newest weights copy the session published (for "newer weights: w").
     public var newestWeightsStep: Int
     public var theme: Theme
@@ -53,7 +56,9 @@ public struct FrameInput: Sendable {
 
     public init(state: AppState, snapshot: TrainingSnapshot, info: RunInfo, denoise: DenoiseHistory? = nil,
                 compare: CompareHistory? = nil, newestWeightsStep: Int = 0, theme: Theme = .default,
-                overlays: [RunOverlay] = []) {
+                overlays: [RunOverlay] = [], vae: VAEWorker.Frame? = nil, versus: VersusComparison? = nil) {
+        self.vae = vae
+        self.versus = versus
         self.state = state
         self.snapshot = snapshot
         self.info = info

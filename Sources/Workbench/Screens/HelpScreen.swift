@@ -34,6 +34,8 @@ public enum HelpScreen {
         keys(KeyGuide.compare)
         heading("5 Help")
         keys(KeyGuide.help)
+        heading("6 VAE: reconstructions, prior samples, the latent space; VAE vs diffusion")
+        keys(KeyGuide.vae)
 
         heading("The switches (first choice = fixed / default)")
         for (i, s) in FixSwitch.allCases.enumerated() {

@@ -15,8 +15,8 @@ public enum KeyGuide {
     /// Keys that work on every screen (digits switch screens only where they have no local use).
     public static let global: [Entry] = [
         Entry("Tab / S-Tab", "next / previous screen"),
-        Entry("1-5", "go to screen (Train, Schedule, Help; Denoise/Compare use digits themselves)"),
-        Entry("F1-F5", "go to screen (everywhere)"),
+        Entry("1-6", "go to screen (Train, Schedule, Help, VAE; Denoise/Compare use digits themselves)"),
+        Entry("F1-F6", "go to screen (everywhere)"),
         Entry("?", "this help; ? or Esc goes back"),
         Entry("p", "pause / resume training"),
         Entry("c", "save a checkpoint now"),
@@ -66,6 +66,15 @@ public enum KeyGuide {
         Entry("s", "sample now"),
     ]
 
+    public static let vae: [Entry] = [
+        Entry("← → / h l", "move along the interpolation (its image shows large)"),
+        Entry("g / G", "the interpolation's first / last image"),
+        Entry("a / A", "next / previous first image"),
+        Entry("b / B", "next / previous last image"),
+        Entry("n", "new prior samples"),
+        Entry("v", "VAE vs diffusion: both models' samples side by side (ddpm --checkpoint A --versus B)"),
+    ]
+
     public static let help: [Entry] = [
         Entry("↑ ↓ / PgUp PgDn", "scroll"),
     ]
@@ -86,6 +95,8 @@ public enum KeyGuide {
                  .init("r", "seed"), .init("e", "ema"), .init("d", "ddim")]
         case .help:
             h = [.init("↑/↓", "scroll")]
+        case .vae:
+            h = [.init("←/→", "interpolate"), .init("a/b", "ends"), .init("n", "samples"), .init("v", "vs diffusion")]
         }
         return h + [.init("Tab", "screen"), .init("t", "theme")]
     }

@@ -49,6 +49,11 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
         try load(size: model.imageSize, channels: model.channels)
     }
 
+    /// The images at the size and channel count of a run's model (its UNet or its VAE).
+    public func load(for options: TrainingOptions) throws -> Loaded {
+        try load(size: options.imageSize, channels: options.channels)
+    }
+
     /// Decodes every image once, resizes the short side to 1.12x `size` and keeps a centred square of
     /// that side (the trainer takes random `size` crops and flips from it).
     /// - Parameter channels: 3 (RGB) or 1 (grey: ITU-R BT.601 luma of the sRGB values, as PIL's
@@ -64,6 +69,22 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
         case .builtin: ds = try BuiltinFaces.dataset(preparation: prep)
         case let .folder(path, cls): ds = try ImageDataset.loadFolder(path, classFilter: cls, preparation: prep)
         }
+        let set = try Self.trainingSet(ds, preparation: prep, channels: channels)
+        return Loaded(set: set, warnings: ds.warnings.map(\.description), description: "\(description): \(ds.count) image\(ds.count == 1 ? "" : "s")")
+    }
+
+    /// One image file prepared as training images are, centre-cropped: (1, channels, size, size) in [-1, 1].
+    /// - Throws: `ImageError` naming the file when it cannot be read or decoded.
+    public static func image(atPath path: String, size: Int, channels: Int) throws -> Tensor {
+        let prep = ImagePreparation(size: size, mode: .train)
+        let image = prep.prepare(try ImageDecoder.decodeFile(atPath: path))
+        return try trainingSet(ImageDataset(images: [image], names: [path], source: path), preparation: prep, channels: channels)
+            .centreCrops()
+    }
+
+    /// The decoded images as the engine's training set: centred squares of the 1.12x side, in
+    /// [-1, 1], RGB or grey (ITU-R BT.601 luma).
+    static func trainingSet(_ ds: ImageDataset, preparation prep: ImagePreparation, channels: Int) throws -> TrainingSet {
         let side = prep.resizedSide
         let plane = side * side, per = channels * plane
         var data = [Float](repeating: 0, count: ds.count * per)
@@ -78,7 +99,6 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
                 }
             }
         }
-        let set = try TrainingSet(images: Tensor(shape: [ds.count, channels, side, side], data: data), size: size, names: ds.names)
-        return Loaded(set: set, warnings: ds.warnings.map(\.description), description: "\(description): \(ds.count) image\(ds.count == 1 ? "" : "s")")
+        return try TrainingSet(images: Tensor(shape: [ds.count, channels, side, side], data: data), size: prep.size, names: ds.names)
     }
 }

@@ -15,6 +15,11 @@ public final class ModelSource: @unchecked Sendable {
     private let watchPlaceholder: ModelWeights?
     /// Things to tell the user (skipped files, …), printed again on exit.
     public let warnings: [String]
+    /// The other family's checkpoint opened beside this one (`--versus`), for the VAE screen.
+    public let versus: ModelWeights?
+    /// Every training image centre-cropped at the model's size (nil without data): what the
+    /// VAE screen encodes and the versus view measures against.
+    public let references: Tensor?
 
     private let fixed: (snapshot: TrainingSnapshot, weights: ModelWeights)?
     private let ended = Latest<TrainingSession.End?>(nil)
@@ -31,17 +36,19 @@ public final class ModelSource: @unchecked Sendable {
             session = nil
             fixed = nil
             warnings = []
-            let untrained = try UNet(config: options.model, seed: options.seed)
-            let schedule = try NoiseSchedule(options.schedule, timesteps: options.timesteps)
+            versus = nil
+            references = nil
+            let untrained = try options.makeModel(seed: options.seed).store.values
             watchPlaceholder = ModelWeights(
-                step: 0, config: options.model, diffusion: GaussianDiffusion(schedule: schedule, objective: options.objective, fixes: options.fixes),
-                values: untrained.store.values, emaValues: untrained.store.values)
+                step: 0, config: options.model, diffusion: try options.makeDiffusion(), values: untrained, emaValues: untrained,
+                vae: options.family == .vae ? options.vae : nil)
             info = RunInfo(options: options, viewOnly: true, checkpointPath: w.snapshot.read().value.lastCheckpointPath,
                            outPath: folder, dataDescription: folder, images: nil, watchedFolder: folder)
             return
         }
         watcher = nil
         watchPlaceholder = nil
+        versus = try launch.versus.map { try ModelSource.versus($0, beside: launch.checkpoint?.options ?? launch.options) }
         if launch.viewOnly {
             guard let c = launch.checkpoint else {
                 throw EngineError("viewing needs a checkpoint: the launch has none to open")
@@ -50,11 +57,12 @@ public final class ModelSource: @unchecked Sendable {
             let weights = try ModelWeights(checkpoint: c)
             // The data only feeds the Schedule screen's forward strip here; viewing works without it.
             var warnings: [String] = []
-            var images: Tensor?
+            var images: Tensor?, references: Tensor?
             var dataDescription = "no data loaded"
             do {
-                let data = try launch.data.load(for: c.options.model)
-                images = ModelSource.firstImages(data.set.centreCrops(), count: 16)
+                let data = try launch.data.load(for: c.options)
+                references = data.set.centreCrops()
+                images = references.map { ModelSource.firstImages($0, count: 16) }
                 dataDescription = data.description
                 warnings += data.warnings
             } catch {
@@ -72,18 +80,20 @@ public final class ModelSource: @unchecked Sendable {
             fixed = (s, weights)
             session = nil
             self.warnings = warnings
+            self.references = references
             info = RunInfo(options: c.options, viewOnly: true, checkpointPath: path, outPath: nil,
                            dataDescription: dataDescription, images: images)
             return
         }
         // A resumed run crops its images to the checkpoint's size, whatever the launch options say.
-        let data = try launch.data.load(for: (launch.checkpoint?.options ?? launch.options).model)
+        let data = try launch.data.load(for: launch.checkpoint?.options ?? launch.options)
         let session = try launch.checkpoint.map {
             try TrainingSession(resuming: $0, steps: launch.options.steps, data: data, out: launch.out)
         } ?? TrainingSession(options: launch.options, data: data, out: launch.out)
         self.session = session
         fixed = nil
         warnings = data.warnings
+        references = session.trainer.dataset.centreCrops()
         info = RunInfo(options: session.trainer.options, viewOnly: false, checkpointPath: launch.checkpoint?.path,
                        outPath: session.folder.path, dataDescription: data.description,
                        images: ModelSource.firstImages(session.trainer.dataset.centreCrops(), count: 16))
@@ -147,10 +157,31 @@ public final class ModelSource: @unchecked Sendable {
     }
 
     /// The first `count` images of (N,C,H,W).
-    static func firstImages(_ x: Tensor, count: Int) -> Tensor {
+    public static func firstImages(_ x: Tensor, count: Int) -> Tensor {
         let (n, c, h, w) = x.nchw("firstImages")
         let k = min(n, count)
         return Tensor(shape: [k, c, h, w], data: Array(x.data.prefix(k * c * h * w)))
+    }
+
+    /// The `--versus` checkpoint's weights, checked against the main model's options: the other
+    /// family, the same image size and channels.
+    /// - Throws: a one-line error naming what does not fit.
+    static func versus(_ c: Checkpoint.Loaded, beside main: TrainingOptions) throws -> ModelWeights {
+        let o = c.options
+        guard o.family != main.family else {
+            throw EngineError("--versus \(c.path): it is a \(o.family.rawValue) checkpoint like the one opened; put a VAE beside a diffusion model")
+        }
+        guard o.imageSize == main.imageSize, o.channels == main.channels else {
+            throw EngineError("--versus \(c.path): it makes \(o.imageSize)px images with \(o.channels) channels, the model opened \(main.imageSize)px with \(main.channels); train both on the same data")
+        }
+        return try ModelWeights(checkpoint: c)
+    }
+
+    /// Image `index` of (N,C,H,W) as (1,C,H,W).
+    public static func image(_ x: Tensor, index: Int) -> Tensor {
+        let (_, c, h, w) = x.nchw("ModelSource.image")
+        let per = c * h * w
+        return Tensor(shape: [1, c, h, w], data: Array(x.data[(index * per)..<((index + 1) * per)]))
     }
 
     /// A JSON array of floats from checkpoint metadata (-1 marks "none" → NaN).

@@ -21,4 +21,30 @@ public enum TensorImages {
         let rowCount = nrow ?? max(1, Int(Double(imgs.count).squareRoot().rounded(.up)))
         try PNGEncoder.write(ImageGrid.makeGrid(imgs, nrow: rowCount, padding: 2), to: path)
     }
+
+    /// Inputs and their reconstructions as one grid: a row of up to 8 inputs, the row of their
+    /// reconstructions under it, and so on (2-pixel padding), written atomically.
+    /// - Parameters: inputs, outputs: (K, C, H, W) each.
+    public static func writePairs(inputs: Tensor, outputs: Tensor, to path: String) throws {
+        let (rows, nrow) = pairRows(inputs: inputs, outputs: outputs)
+        try writeGrid(rows, nrow: nrow, to: path)
+    }
+
+    /// (2K', C, H, W): chunks of `nrow` inputs, each followed by the same chunk of outputs; when
+    /// K > nrow the last chunk is padded with white tiles (K' = K rounded up to nrow) so every
+    /// reconstruction stays under its input.
+    public static func pairRows(inputs: Tensor, outputs: Tensor, perRow: Int = 8) -> (images: Tensor, nrow: Int) {
+        precondition(inputs.shape == outputs.shape, "pairRows: inputs \(inputs.shapeDescription) vs outputs \(outputs.shapeDescription)")
+        let k = inputs.shape[0], per = inputs.count / max(k, 1), nrow = max(1, min(perRow, k))
+        let padded = (k + nrow - 1) / nrow * nrow
+        let blank = [Float](repeating: 1, count: (padded - k) * per)
+        let a = inputs.data + blank, b = outputs.data + blank
+        var data: [Float] = []
+        data.reserveCapacity(2 * padded * per)
+        for start in stride(from: 0, to: padded, by: nrow) {
+            data += a[(start * per)..<((start + nrow) * per)]
+            data += b[(start * per)..<((start + nrow) * per)]
+        }
+        return (Tensor(shape: [2 * padded] + Array(inputs.shape.dropFirst()), data: data), nrow)
+    }
 }

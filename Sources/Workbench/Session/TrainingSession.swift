@@ -62,6 +62,7 @@ public final class TrainingSession: @unchecked Sendable {
         s.step = trainer.step
         s.losses = trainer.lossHistory
         s.history = StepHistory(losses: trainer.lossHistory, bucketCount: Trainer.bucketCount)
+        s.terms = trainer.termHistory
         s.bucketLoss = trainer.bucketLoss
         if let checkpointPath {
             s.lastCheckpointStep = trainer.step
@@ -134,13 +135,16 @@ public final class TrainingSession: @unchecked Sendable {
             let secs = recent.reduce(0) { $0 + $1.time }
             let ips = Double(recent.reduce(0) { $0 + $1.images }) / max(secs, 1e-9)
             let eta = secs / Double(recent.count) * Double(opts.steps - trainer.step)
-            log.append([
+            var line: [String: Any] = [
                 "step": result.step, "loss": result.loss, "grad_norm": result.gradNorm, "lr": opts.learningRate,
                 "images_per_s": ips, "wall_time": Date().timeIntervalSince1970, "step_seconds": dt,
                 "loss_by_t_bucket": trainer.bucketLoss,
-            ])
+            ]
+            for (k, v) in result.terms { line[k] = v }
+            log.append(line)
             publish {
                 $0.record(step: result.step, loss: result.loss, buckets: self.trainer.bucketLoss)
+                $0.terms = self.trainer.termHistory
                 $0.gradNorm = result.gradNorm
                 $0.imagesPerSecond = ips
                 $0.etaSeconds = eta
@@ -197,49 +201,55 @@ public final class TrainingSession: @unchecked Sendable {
         }
     }
 
-    /// Checkpoint (optionally), sample grid with the EMA weights, quality metrics.
+    /// Checkpoint (optionally), the family's milestone with the EMA weights (a sample grid; a VAE
+    /// adds reconstructions of fixed training images), quality metrics of the samples.
     public func milestone(final: Bool, writeCheckpoint: Bool) {
         if writeCheckpoint { saveCheckpoint() }
         weights.write(ModelWeights(trainer: trainer))
-        publish { $0.status = "sampling \(self.trainer.options.sampleCount) images…" }
+        let n = trainer.options.sampleCount
+        publish { $0.status = "sampling \(n) images…" }
         do {
             let opts = trainer.options
-            let model = try trainer.snapshotModel(ema: true)
-            let n = opts.sampleCount
-            let shape = [n, opts.model.channels, opts.model.imageSize, opts.model.imageSize]
-            var rng = RandomGenerator(seed: opts.seed ^ 0x5EED).derived(stream: UInt64(trainer.step))
-            let sampler: Sampler = opts.milestoneSamplingSteps > 0 && opts.milestoneSamplingSteps < opts.timesteps
-                ? .ddim(steps: opts.milestoneSamplingSteps, eta: 0) : .ddpm
-            let total = try sampler.stepPairs(timesteps: opts.timesteps).count
-            var done = 0, skipped = false
-            let x = try trainer.diffusion.sample(model: model, shape: shape, rng: &rng, sampler: sampler) { _ in
-                done += 1
-                if final && self.requests.read().value.skipFinalGrid { skipped = true; return false }
+            let request = MilestoneRequest(count: n, rng: RandomGenerator(seed: opts.seed ^ 0x5EED).derived(stream: UInt64(trainer.step)),
+                                           references: reference)
+            let made = try trainer.model.milestone(weights: trainer.ema.values, request: request) { done, total in
+                if final && self.requests.read().value.skipFinalGrid { return false }
                 if done % 10 == 0 || done == total {
                     self.publish { $0.status = "sampling \(n) images… \(done)/\(total)" }
                 }
                 return true
             }
-            if skipped {
+            guard let m = made else {
                 log.append(["step": trainer.step, "event": "final", "note": "final grid skipped by the user"])
                 publish { $0.status = "final grid skipped" }
                 return
             }
             let path = final ? folder.finalSamplePath : folder.samplePath(step: trainer.step)
-            try TensorImages.writeGrid(x, to: path)
-            let nn = try NearestNeighbourDistance.compute(samples: x, training: reference)
+            try TensorImages.writeGrid(m.samples, to: path)
+            let nn = try NearestNeighbourDistance.compute(samples: m.samples, training: reference)
             if referenceDescriptors == nil {
                 referenceDescriptors = try SlicedWassersteinDistance.referenceDescriptors(of: reference)
             }
-            let swd = try SlicedWassersteinDistance.compute(x, against: referenceDescriptors!)
-            log.append([
+            let swd = try SlicedWassersteinDistance.compute(m.samples, against: referenceDescriptors!)
+            var line: [String: Any] = [
                 "step": trainer.step, "event": final ? "final" : "milestone", "samples": path,
-                "sampler": sampler.description, "nn_rmse": nn.meanRMSE, "swd": swd.mean, "swd_per_level": swd.perLevel,
-            ])
+                "sampler": m.sampler, "nn_rmse": nn.meanRMSE, "swd": swd.mean, "swd_per_level": swd.perLevel,
+            ]
+            if let r = m.reconstructions {
+                let reconPath = folder.reconstructionPath(step: final ? nil : trainer.step)
+                try TensorImages.writePairs(inputs: r.inputs, outputs: r.outputs, to: reconPath)
+                line["reconstructions"] = reconPath
+                line["recon_rmse"] = r.rmse
+                line["kl"] = r.kl
+                line["kl_per_unit"] = r.klPerUnit
+                line["active_units"] = r.activeUnits
+            }
+            log.append(line)
             publish {
-                $0.samples = x
+                $0.samples = m.samples
                 $0.samplesStep = self.trainer.step
                 $0.record(MilestoneMetrics(step: self.trainer.step, nearestNeighbourRMSE: nn.meanRMSE, swd: swd.mean))
+                $0.reconstructions = m.reconstructions
                 $0.status = $0.paused ? "paused" : "training"
             }
         } catch {

@@ -38,6 +38,10 @@ public struct TrainingSnapshot: Sendable {
     public var lastError: String?
     public var options: TrainingOptions
     public var dataDescription: String
+    /// Each named loss term per step (a VAE's "reconstruction", "kl", "kl_weight", "rmse").
+    public var terms: [String: [Float]] = [:]
+    /// A VAE's latest milestone reconstructions (and KL per latent unit); nil for diffusion.
+    public var reconstructions: Reconstructions? = nil
 
     public static func initial(options: TrainingOptions, data: String) -> TrainingSnapshot {
         TrainingSnapshot(

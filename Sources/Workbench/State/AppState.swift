@@ -1,9 +1,9 @@
 import DiffusionEngine
 import TerminalUI
 
-/// The five screens of the workbench, in tab order.
+/// The screens of the workbench, in tab order.
 public enum Screen: Int, CaseIterable, Sendable {
-    case train = 1, schedule, denoise, compare, help
+    case train = 1, schedule, denoise, compare, help, vae
 
     public var title: String {
         switch self {
@@ -12,13 +12,14 @@ public enum Screen: Int, CaseIterable, Sendable {
         case .denoise: return "Denoise"
         case .compare: return "Compare"
         case .help: return "Help"
+        case .vae: return "VAE"
         }
     }
 
     /// The screen after this one (wrapping), for Tab.
-    public var next: Screen { Screen(rawValue: rawValue % 5 + 1)! }
+    public var next: Screen { Screen(rawValue: rawValue % Self.allCases.count + 1)! }
     /// The screen before this one (wrapping), for Shift-Tab.
-    public var previous: Screen { Screen(rawValue: (rawValue + 3) % 5 + 1)! }
+    public var previous: Screen { Screen(rawValue: (rawValue + Self.allCases.count - 2) % Self.allCases.count + 1)! }
 }
 
 /// Something the key handler asks the run loop to do that is not part of the app state: talk to
@@ -65,6 +66,9 @@ public struct AppState: Equatable, Sendable {
     public var schedule: ScheduleView
     public var denoise: DenoiseView
     public var compare: CompareView
+    public var vae: VAEView
+    /// The family of the model opened: a VAE has no reverse chain for Denoise and Compare.
+    public let family: ModelFamily
 
     /// T and the number of DDIM steps the viewer uses (fixed for a model).
     public let timesteps: Int
@@ -74,7 +78,10 @@ public struct AppState: Equatable, Sendable {
     ///   - timesteps: the model's T.
     ///   - fixes: the switches the model was trained with (Compare's A, and B's start).
     ///   - seed: the first seed of the Denoise and Compare chains.
-    public init(timesteps: Int, fixes: FixSet = .fixed, seed: UInt64 = 1, viewOnly: Bool = false, themeCount: Int = 1, themeIndex: Int = 0) {
+    ///   - family: the model's; a VAE opens on the VAE screen.
+    ///   - vaeImages: training images the VAE screen can pick from.
+    public init(timesteps: Int, fixes: FixSet = .fixed, seed: UInt64 = 1, viewOnly: Bool = false, themeCount: Int = 1, themeIndex: Int = 0,
+                family: ModelFamily = .diffusion, vaeImages: Int = 16) {
         self.timesteps = max(2, timesteps)
         self.ddimSteps = min(self.timesteps, AppState.defaultDDIMSteps)
         self.viewOnly = viewOnly
@@ -84,7 +91,10 @@ public struct AppState: Equatable, Sendable {
         schedule = ScheduleView(cursor: self.timesteps / 2)
         denoise = DenoiseView(settings: chain)
         compare = CompareView(settings: chain, a: fixes, b: fixes)
+        vae = VAEView(imageCount: vaeImages)
+        self.family = family
         if viewOnly { screen = .denoise }
+        if family == .vae { screen = .vae }
     }
 
     /// DDIM steps for the viewer's `d` toggle (capped by T).
@@ -127,6 +137,7 @@ public struct AppState: Equatable, Sendable {
         case .compare:
             if let commands = handleCompare(key) { return commands }
         case .help: if handleHelp(key) { return [] }
+        case .vae: if handleVAE(key) { return [] }
         case .train: break
         }
         return handleGlobal(key)
@@ -140,8 +151,8 @@ public struct AppState: Equatable, Sendable {
             return [.quit]
         case .tab: go(to: screen.next)
         case .backTab: go(to: screen.previous)
-        case .function(let n) where n >= 1 && n <= 5: go(to: Screen(rawValue: n)!)
-        case .character(let c) where ("1"..."5").contains(c) && screen != .denoise && screen != .compare:
+        case .function(let n) where n >= 1 && n <= Screen.allCases.count: go(to: Screen(rawValue: n)!)
+        case .character(let c) where ("1"..."6").contains(c) && screen != .denoise && screen != .compare:
             go(to: Screen(rawValue: Int(String(c))!)!)
         case .character("?"):
             if screen == .help, let back = returnScreen {
