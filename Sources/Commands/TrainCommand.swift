@@ -43,6 +43,12 @@ public struct TrainCommand: ParsableCommand {
         valueName: "checkpoint"))
     public var resume: String?
 
+    /// B's differences from A for a lockstep A/B pair (`TrainCommand+AB.swift`).
+    @Option(help: ArgumentHelp(
+        "Train two runs in lockstep, A (these options) and B (A plus these changes), on the same batches, timesteps and noise, into <out>/A and <out>/B, with a verdict at each milestone. Comma-separated key=value: \(FlagValues.abKeyList) (e.g. input=x0, fwd=sqrt-of-sqrt, loss=l2, lr=3e-4).",
+        valueName: "spec"))
+    public var ab: String?
+
     /// Run folder; default `runs/<timestamp>`, or the checkpoint's folder with `--resume`.
     @Option(help: ArgumentHelp(
         "Run folder (default: \(CommandHelp.runFolderPattern) in the current directory; with --resume, the checkpoint's folder).",
@@ -58,7 +64,8 @@ public struct TrainCommand: ParsableCommand {
 
     public func validate() throws {
         if let logEvery, logEvery < 1 { throw FlagError("--log-every \(logEvery): must be at least 1") }
-        if let resume { try Checkpoint.requireFile(path: resume) }
+        if let ab { _ = try FlagValues.abOptions(ab, base: TrainingOptions()) }
+        if let resume, ABTrainingSession.pairFolder(resuming: resume) == nil { try Checkpoint.requireFile(path: resume) }
     }
 
     public func run() throws {
@@ -73,22 +80,13 @@ public struct TrainCommand: ParsableCommand {
     }
 
     func train(console: Console) throws -> Int32 {
+        if ab != nil || resume.flatMap(ABTrainingSession.pairFolder(resuming:)) != nil {
+            return try trainPair(console: console)
+        }
         // Options: from the flags, or from the checkpoint when resuming (loaded once, here).
         let checkpoint = try resume.map(Checkpoint.load(path:))
         let options = try training.options(base: TrainingOptions(), data: dataFlags.source, resuming: checkpoint)
-        if let resume, let c = checkpoint {
-            if training.steps.isGiven {
-                guard options.steps > c.step else {
-                    throw FlagError("--steps \(options.steps): the checkpoint is already at step \(c.step); pass a larger --steps to train further")
-                }
-            } else if c.step >= options.steps {
-                throw FlagError("--resume: \(resume) already finished its \(options.steps) steps; pass --steps N (more than \(c.step)) to train further")
-            }
-            let ignored = training.ignoredWhenResuming
-            if !ignored.isEmpty {
-                console.warn("\(ignored.joined(separator: ", ")) ignored with --resume: the run keeps the checkpoint's options")
-            }
-        }
+        if let resume, let c = checkpoint { try checkResume(resume, checkpoint: c, options: options, console: console) }
         let outPath = try FlagValues.runFolder(out: out, resuming: resume, resumeFlag: "--resume")
 
         // Data: warnings first, so they are not lost under the progress line.
@@ -105,6 +103,21 @@ public struct TrainCommand: ParsableCommand {
     }
 
     // MARK: Parts of run
+
+    /// A resumed run must have steps left; flags other than `--steps` are ignored, with a warning.
+    func checkResume(_ resume: String, checkpoint c: Checkpoint.Loaded, options: TrainingOptions, console: Console) throws {
+        if training.steps.isGiven {
+            guard options.steps > c.step else {
+                throw FlagError("--steps \(options.steps): the checkpoint is already at step \(c.step); pass a larger --steps to train further")
+            }
+        } else if c.step >= options.steps {
+            throw FlagError("--resume: \(resume) already finished its \(options.steps) steps; pass --steps N (more than \(c.step)) to train further")
+        }
+        let ignored = training.ignoredWhenResuming + (ab == nil ? [] : ["--ab"])
+        if !ignored.isEmpty {
+            console.warn("\(ignored.joined(separator: ", ")) ignored with --resume: the run keeps the checkpoint's options")
+        }
+    }
 
     func printHeader(session: TrainingSession, startStep: Int, console: Console) {
         let o = session.trainer.options
@@ -177,10 +190,7 @@ public struct TrainCommand: ParsableCommand {
         case .diverged:
             break
         }
-        let timing = progress.secondsPerStep.map { sps in
-            String(format: "%.3f s/step, %.1f img/s (%@ of training over %d steps, milestones excluded)",
-                   sps, Double(o.batchSize * o.accumulate) / sps, TrainProgress.duration(progress.trainingSeconds), progress.timedSteps)
-        }
+        let timing = progress.timing(imagesPerStep: o.batchSize * o.accumulate)
         switch end {
         case .finished:
             console.line("finished \(step) steps" + (timing.map { "; " + $0 } ?? ""))

@@ -160,7 +160,7 @@ public struct ABVerdict: Sendable, Equatable {
                 words += "; B's samples are better: " + figures
             } else {
                 sampleValue = .alike
-                words += "; samples alike: " + figures
+                words += "; B's samples are like A's: " + figures
             }
         }
         finding = findingValue

@@ -79,7 +79,7 @@ public final class TrainerPair {
     /// Draws the step's randomness once and takes it in A, then in B.
     /// - Throws: `StepError`.
     @discardableResult
-    public func trainStep() throws -> StepResult {
+    public func trainStep() throws(StepError) -> StepResult {
         let t0 = monotonicSeconds()
         let d = a.drawStep()
         let t1 = monotonicSeconds()
