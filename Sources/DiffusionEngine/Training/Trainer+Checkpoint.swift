@@ -60,9 +60,7 @@ extension Trainer {
             }
             sampler = smp
         }
-        if let s = c.file.metadata["loss_history"], let h = try? dec.decode([Float].self, from: Data(s.utf8)) {
-            lossHistory = h.map { $0 < 0 ? .nan : $0 }
-        }
+        lossHistory = c.lossHistory
         if let s = c.file.metadata["bucket_loss"], let b = try? dec.decode([Float].self, from: Data(s.utf8)), b.count == Self.bucketCount {
             bucketLoss = b.map { $0 < 0 ? .nan : $0 }
         }
