@@ -1,5 +1,6 @@
 import DiffusionEngine
 import Foundation
+import Workbench
 
 extension FlagValues {
     /// The keys `--ab` takes besides the fix switches' (`TrainerPair.variableFields` in the
@@ -46,5 +47,13 @@ extension FlagValues {
             throw FlagError("--ab \(spec): B would be the same as A; name a difference, e.g. --ab input=x0")
         }
         return o
+    }
+
+    /// Refuses to start a pair in a folder that already holds one (either run's checkpoint).
+    public static func checkFreshPairFolder(_ out: String) throws {
+        let held = TrainerPair.Side.allCases.map { ABTrainingSession.runPath(out, $0) + "/checkpoint.safetensors" }
+        if held.contains(where: FileManager.default.fileExists(atPath:)) {
+            throw FlagError("--out \(out): already holds an A/B pair; continue it with ddpm train --resume \(shellWord(out)), or pick another --out")
+        }
     }
 }

@@ -41,6 +41,12 @@ public struct OpenCommand: ParsableCommand {
         valueName: "dir"))
     public var out: String?
 
+    /// Train a lockstep A/B pair (`ABTrainingSession`) in `<out>/A` and `<out>/B`.
+    @Option(help: ArgumentHelp(
+        "Train a lockstep A/B pair as ddpm train --ab does (the screens show A; B and the verdict go to <out>/B and <out>/verdict.txt). Keys: \(FlagValues.abKeyList).",
+        valueName: "spec"))
+    public var ab: String?
+
     @OptionGroup(title: "Training options") public var training: TrainingFlags
 
     public init() {}
@@ -51,6 +57,10 @@ public struct OpenCommand: ParsableCommand {
             throw FlagError("--theme: unknown theme '\(theme)'; choose \(Theme.builtinNames.joined(separator: ", ")) or the path of a .theme file")
         }
         if let checkpoint { try Checkpoint.requireFile(path: checkpoint) }
+        if let ab {
+            if checkpoint != nil { throw FlagError("--ab: starts a new pair; continue a pair with ddpm train --resume <out>") }
+            _ = try FlagValues.abOptions(ab, base: .interactive)
+        }
     }
 
     public func run() throws {
@@ -65,9 +75,14 @@ public struct OpenCommand: ParsableCommand {
         let loaded = try checkpoint.map(Checkpoint.load(path:))
         let options = try training.options(base: .interactive, data: dataFlags.source, resuming: loaded)
         let folder = try FlagValues.runFolder(out: out, resuming: checkpoint, resumeFlag: "--checkpoint")
-        return AppLaunch(
+        var launch = AppLaunch(
             options: options, data: dataFlags.source, out: folder,
             checkpoint: loaded, viewOnly: view, theme: theme)
+        if let ab {
+            try FlagValues.checkFreshPairFolder(folder)
+            launch.abOptions = try FlagValues.abOptions(ab, base: options)
+        }
+        return launch
     }
 
     /// Launches the workbench; returns its exit code.

@@ -27,10 +27,7 @@ extension TrainCommand {
             let a = try training.options(base: TrainingOptions(), data: dataFlags.source, resuming: nil)
             let b = try FlagValues.abOptions(ab ?? "", base: a)
             let outPath = out ?? FlagValues.defaultRunFolder()
-            let held = TrainerPair.Side.allCases.map { ABTrainingSession.runPath(outPath, $0) + "/checkpoint.safetensors" }
-            if held.contains(where: FileManager.default.fileExists(atPath:)) {
-                throw FlagError("--out \(outPath): already holds an A/B pair; continue it with --resume \(FlagValues.shellWord(outPath)), or pick another --out")
-            }
+            try FlagValues.checkFreshPairFolder(outPath)
             let loaded = try loadData(for: a, console: console)
             session = try ABTrainingSession(a: a, b: b, data: loaded, out: outPath)
         }

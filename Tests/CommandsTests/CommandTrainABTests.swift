@@ -48,7 +48,7 @@ import Workbench
             _ = try pairRun(out: dir + "/ab", images: images).run(console: .capturing())
             Issue.record("a second pair in the same folder must be refused")
         } catch {
-            #expect("\(error)" == "--out \(dir)/ab: already holds an A/B pair; continue it with --resume \(dir)/ab, or pick another --out")
+            #expect("\(error)" == "--out \(dir)/ab: already holds an A/B pair; continue it with ddpm train --resume \(dir)/ab, or pick another --out")
         }
     }
 

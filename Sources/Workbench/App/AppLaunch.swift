@@ -17,6 +17,9 @@ public struct AppLaunch: Sendable {
     public var theme: String?
     /// A run folder another process writes, to watch instead of training (`ddpm watch DIR`).
     public var watch: String?
+    /// B's options for a lockstep A/B pair (`ddpm --ab SPEC`): `options` trains in `<out>/A`,
+    /// these in `<out>/B` (`ABTrainingSession`); nil for one run.
+    public var abOptions: TrainingOptions?
 
     public init(options: TrainingOptions, data: DataSource, out: String, checkpoint: Checkpoint.Loaded?, viewOnly: Bool, theme: String?, watch: String? = nil) {
         self.watch = watch
