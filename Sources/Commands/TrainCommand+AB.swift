@@ -56,12 +56,9 @@ extension TrainCommand {
         let o = session.pair.a.options
         var pa = TrainProgress(totalSteps: o.steps), pb = TrainProgress(totalSteps: o.steps)
         var reported = session.snapshotA.read().value.samplesStep
-        var lastDraw = 0.0, last = monotonicSeconds(), previousWasMilestone = false, firstStep = true, stopAnnounced = false
-        let every = logEvery ?? 50
+        var printer = StepPrinter(console: console, totalSteps: o.steps, saveEvery: o.saveEvery, every: logEvery ?? 50)
         let end = session.run { r, sa, sb in
-            let now = monotonicSeconds()
-            let interval = previousWasMilestone ? nil : now - last
-            pa.record(loss: r.a.loss, seconds: interval)
+            pa.record(loss: r.a.loss, seconds: printer.interval())
             pb.record(loss: r.b.loss, seconds: nil)
             if sa.samplesStep != reported, let s = sa.samplesStep, sb.samplesStep == s {
                 reported = s
@@ -69,22 +66,8 @@ extension TrainCommand {
             }
             let line = TrainProgress.pairLine(step: r.a.step, a: pa, lossA: r.a.loss, b: pb, lossB: r.b.loss,
                                               imagesPerSecond: sa.imagesPerSecond, eta: sa.etaSeconds)
-            let milestoneNext = r.a.step % o.saveEvery == 0 && r.a.step < o.steps
-            if console.isTerminal {
-                if now - lastDraw >= 0.1 || milestoneNext || r.a.step == o.steps {
-                    console.progress(milestoneNext ? "step \(r.a.step)/\(o.steps): saving both checkpoints and sampling \(o.sampleCount) images each…" : line)
-                    lastDraw = now
-                }
-            } else if r.a.step % every == 0 || r.a.step == o.steps || firstStep {
-                console.line(line)
-            }
-            firstStep = false
-            if StopSignal.pending != nil && !stopAnnounced {
-                stopAnnounced = true
-                console.line("stopping after step \(r.a.step): saving both checkpoints and samples (press Ctrl-C again to quit without saving)")
-            }
-            previousWasMilestone = milestoneNext
-            last = monotonicSeconds()
+            printer.show(step: r.a.step, line: line, milestoneWork: "saving both checkpoints and sampling \(o.sampleCount) images each…",
+                         stopping: "saving both checkpoints and samples")
         }
         console.endProgress()
         return finishPair(end, progress: pa, session: session, console: console)

@@ -140,37 +140,17 @@ public struct TrainCommand: ParsableCommand {
         let o = session.trainer.options
         var progress = TrainProgress(totalSteps: o.steps)
         var reportedSamples = session.snapshot.read().value.samplesStep
-        var stopAnnounced = false
-        var lastDraw = 0.0
-        var last = monotonicSeconds()
-        var previousWasMilestone = false
-        var firstStep = true
-        let every = logEvery ?? 50
+        var printer = StepPrinter(console: console, totalSteps: o.steps, saveEvery: o.saveEvery, every: logEvery ?? 50)
         let end = session.run { r, snap in
-            let now = monotonicSeconds()
-            progress.record(loss: r.loss, seconds: previousWasMilestone ? nil : now - last)
+            progress.record(loss: r.loss, seconds: printer.interval())
             // A milestone runs after the callback of its step, so its results show up here one step later.
             if snap.samplesStep != reportedSamples, let s = snap.samplesStep {
                 reportedSamples = s
                 console.line(milestoneLine(snap, session: session, step: s, final: false))
             }
-            let line = progress.line(step: r.step, loss: r.loss, imagesPerSecond: snap.imagesPerSecond, eta: snap.etaSeconds)
-            let milestoneNext = r.step % o.saveEvery == 0 && r.step < o.steps
-            if console.isTerminal {
-                if now - lastDraw >= 0.1 || milestoneNext || r.step == o.steps {
-                    console.progress(milestoneNext ? "step \(r.step)/\(o.steps): saving the checkpoint and sampling \(o.sampleCount) images…" : line)
-                    lastDraw = now
-                }
-            } else if r.step % every == 0 || r.step == o.steps || firstStep {
-                console.line(line)
-            }
-            firstStep = false
-            if StopSignal.pending != nil && !stopAnnounced {
-                stopAnnounced = true
-                console.line("stopping after step \(r.step): saving the checkpoint and samples (press Ctrl-C again to quit without saving)")
-            }
-            previousWasMilestone = milestoneNext
-            last = monotonicSeconds()
+            printer.show(step: r.step, line: progress.line(step: r.step, loss: r.loss, imagesPerSecond: snap.imagesPerSecond, eta: snap.etaSeconds),
+                         milestoneWork: "saving the checkpoint and sampling \(o.sampleCount) images…",
+                         stopping: "saving the checkpoint and samples")
         }
         console.endProgress()
         return (end, progress)

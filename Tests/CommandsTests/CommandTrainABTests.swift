@@ -7,13 +7,10 @@ import Workbench
 
 /// `ddpm train --ab SPEC`: two run folders in lockstep, both losses, a verdict, an exact resume.
 @Suite struct CommandTrainABTests {
-    /// A fixture pair on 4 images: T = 20, milestone every 2 steps, 2 samples per grid.
+    /// `CommandTrainTests`' fixture run (T = 20, 4 steps, milestone every 2, 2 samples) as a pair
+    /// on the images in `images`.
     func pairRun(out: String, images: String, _ changes: [String: String] = [:]) throws -> TrainCommand {
-        let flags = [
-            "--out": out, "--data": images, "--preset": "fixture", "--steps": "4", "--save-every": "2", "--timesteps": "20",
-            "--batch": "2", "--accumulate": "1", "--samples": "2", "--log-every": "2", "--ab": "input=x0",
-        ].merging(changes) { $1 }
-        return try TrainCommand.parse(flags.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] })
+        try CommandTrainTests().fixtureRun(out: out, ["--data": images, "--ab": "input=x0"].merging(changes) { $1 })
     }
 
     @Test func writesTwoRunFoldersWithBothLossesAndAVerdict() throws {
