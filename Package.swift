@@ -24,6 +24,9 @@ let package = Package(
         .systemLibrary(
             name: "CJPEG", path: "Sources/CJPEG", pkgConfig: "libjpeg",
             providers: [.apt(["libjpeg-dev"])]),
+        .systemLibrary(
+            name: "CGIF", path: "Sources/CGIF", pkgConfig: "libgif",
+            providers: [.apt(["libgif-dev"])]),
         // libjpeg behind setjmp/longjmp: Swift cannot call setjmp, and libjpeg's default error_exit exits
         .target(name: "CJPEGShim", dependencies: ["CJPEG"], path: "Sources/CJPEGShim", exclude: ["README.md"]),
 
@@ -32,7 +35,7 @@ let package = Package(
             name: "DiffusionEngine", dependencies: ["CBLAS"],
             swiftSettings: optimised),
         .target(
-            name: "ImageIO", dependencies: ["CPNG", "CJPEG", "CJPEGShim"],
+            name: "ImageIO", dependencies: ["CPNG", "CJPEG", "CJPEGShim", "CGIF"],
             exclude: ["Resources"],  // the original PNGs + NOTICE; their bytes are embedded by scripts/embed-faces
             swiftSettings: optimised),
         .target(

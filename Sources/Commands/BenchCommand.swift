@@ -29,6 +29,12 @@ public struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("OpenBLAS threads (default: OpenBLAS's own choice).", valueName: "n"))
     public var threads: Int?
 
+    /// Time a lockstep A/B pair against a solo run (`Benchmark+AB.swift`).
+    @Option(help: ArgumentHelp(
+        "Time an A/B training pair (B = A with these changes, as in train --ab) against one run, alternating solo and pair steps.",
+        valueName: "spec"))
+    public var ab: String?
+
     @Flag(help: "Print the report as JSON.")
     public var json = false
 
@@ -40,10 +46,14 @@ public struct BenchCommand: ParsableCommand {
         try FlagValues.check("--steps", steps, in: 1...10_000)
         try FlagValues.check("--warmup", warmup, in: 0...10_000)
         if let threads { try FlagValues.check("--threads", threads, in: 1...256) }
+        if let ab { _ = try FlagValues.abOptions(ab, base: TrainingOptions()) }
     }
 
-    public func run() throws { try run(console: .standard()) }
+    public func run() throws {
+        if ab != nil { try runPair(console: .standard()) } else { try run(console: .standard()) }
+    }
 
+    /// Runs the solo benchmark and prints it (`run()` runs `runPair` instead when `--ab` is given).
     @discardableResult
     public func run(console: Console) throws -> BenchmarkReport {
         let config = try FlagValues.preset(preset)
@@ -51,14 +61,29 @@ public struct BenchCommand: ParsableCommand {
         let report = try Benchmark.run(preset: preset.lowercased(), config: config, batch: batch, warmup: warmup, steps: steps) {
             console.progress("bench: " + $0)
         }
+        try print(report, text: report.text, console: console)
+        return report
+    }
+
+    /// Runs the A/B pair benchmark of `--ab` and prints it.
+    @discardableResult
+    public func runPair(console: Console) throws -> PairBenchmarkReport {
+        let config = try FlagValues.preset(preset)
+        if let threads { BLASControl.setThreads(threads) }
+        let report = try Benchmark.pair(preset: preset.lowercased(), config: config, batch: batch, spec: ab ?? "input=x0",
+                                        warmup: warmup, steps: steps) { console.progress("bench: " + $0) }
+        try print(report, text: report.text, console: console)
+        return report
+    }
+
+    func print<R: Encodable>(_ report: R, text: String, console: Console) throws {
         console.endProgress()
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
             console.line(String(decoding: try enc.encode(report), as: UTF8.self))
         } else {
-            console.write(report.text + "\n")
+            console.write(text + "\n")
         }
-        return report
     }
 }

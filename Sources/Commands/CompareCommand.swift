@@ -33,9 +33,17 @@ public struct CompareCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Fix set A, over the checkpoint's own set (default: the checkpoint's set).", valueName: "fixset"))
     public var a: String?
 
-    /// Fix set B over A.
-    @Option(help: ArgumentHelp("Fix set B, over A (e.g. t0=xrecon changes only the final step).", valueName: "fixset"))
-    public var b: String
+    /// Fix set B over A (or over B's checkpoint's own set with `--checkpoint-b`).
+    @Option(help: ArgumentHelp(
+        "Fix set B, over A (e.g. t0=xrecon changes only the final step); with --checkpoint-b, over B's own set (default: as trained).",
+        valueName: "fixset"))
+    public var b: String?
+
+    /// A second model for chain B (`CompareCommand+Models.swift`).
+    @Option(name: .customLong("checkpoint-b"), help: ArgumentHelp(
+        "Run chain B with this checkpoint's model (e.g. B of ddpm train --ab) on the same noise, and judge the two trainings from their loss histories.",
+        valueName: "file"))
+    public var checkpointB: String?
 
     @Option(help: ArgumentHelp("Images per chain.", valueName: "n"))
     public var count: Int = 4
@@ -56,7 +64,11 @@ public struct CompareCommand: ParsableCommand {
     /// The fix sets' syntax is checked now; over which sets they apply is known once the checkpoint is open.
     public func validate() throws {
         if let a { _ = try FlagValues.fixes(a, flag: "--a") }
-        _ = try FlagValues.fixes(b, flag: "--b")
+        if let b { _ = try FlagValues.fixes(b, flag: "--b") }
+        if let checkpointB { try Checkpoint.requireFile(path: checkpointB) }
+        if b == nil && checkpointB == nil {
+            throw FlagError("--b: give fix set B (e.g. --b t0=xrecon), or --checkpoint-b FILE to compare two models")
+        }
     }
 
     public func run() throws { try run(console: .standard()) }
@@ -76,6 +88,8 @@ public struct CompareCommand: ParsableCommand {
         public var b: FixSet
         public var reverse: ChainPair
         public var forward: ForwardComparison?
+        /// With `--checkpoint-b`: the verdict on the two trainings.
+        public var training: ABVerdict?
     }
 
     @discardableResult
@@ -86,12 +100,14 @@ public struct CompareCommand: ParsableCommand {
             throw FlagError("--class: needs --data DIR (the built-in faces have no class folders)")
         }
         let cm = try CheckpointModel(path: checkpoint, ema: !raw)
+        let cmB = try secondModel(matching: cm)
         let fa = try a.map { try FlagValues.fixes($0, base: cm.options.fixes, flag: "--a") } ?? cm.options.fixes
-        let fb = try FlagValues.fixes(b, base: fa, flag: "--b")
+        let fb = try b.map { try FlagValues.fixes($0, base: cmB?.options.fixes ?? fa, flag: "--b") } ?? cmB?.options.fixes ?? fa
         let smp = try FlagValues.sampler(sampler, steps: steps, eta: eta, timesteps: cm.timesteps)
         let say: (String) -> Void = csv ? console.note : console.line
 
         say("compare on \(checkpoint) (\(cm.summary)): \(count) image\(count == 1 ? "" : "s"), seed \(seed), \(smp)")
+        if let cmB { say("  chain B on \(cmB.path) (\(cmB.summary)), trained as A with \(TrainerPair.label(a: cm.options, b: cmB.options))") }
         say("  A: \(fa.description)")
         say("  B: \(fb.description)")
         let diff = fb.differences(from: fa)
@@ -99,16 +115,17 @@ public struct CompareCommand: ParsableCommand {
             sw.checklistItem == "—" ? sw.displayName : "\(sw.displayName) (\(sw.checklistItem))"
         }.joined(separator: ", ")))
         let trainingOnly = diff.filter(\.isTrainingOnly)
-        if !trainingOnly.isEmpty {
+        if !trainingOnly.isEmpty && cmB == nil {
             say("  note: \(trainingOnly.map(\.key).joined(separator: ", ")) change training only, not sampling; compare checkpoints trained each way to see them")
         }
 
-        var rev = try ChainPair(diffusion: cm.diffusion, a: fa, b: fb, sampler: smp, shape: cm.shape(count: count),
-                                rng: RandomGenerator(seed: seed))
+        var da = cm.diffusion, db = cmB?.diffusion ?? cm.diffusion
+        (da.fixes, db.fixes) = (fa, fb)
+        var rev = try ChainPair(a: da, b: db, sampler: smp, shape: cm.shape(count: count), rng: RandomGenerator(seed: seed))
         let total = rev.length
         var done = 0
         let t0 = monotonicSeconds()
-        rev.run(model: cm.model) { _, _, _ in
+        rev.run(model: cm.model, modelB: cmB?.model) { _, _, _ in
             done += 1
             if done % 10 == 0 { console.progress("step \(done)/\(total)") }
             return true
@@ -118,7 +135,7 @@ public struct CompareCommand: ParsableCommand {
 
         var fwd: ForwardComparison?
         var forwardImages = 0
-        if fa.differs(from: fb, in: .forwardProcess) {
+        if fa.differs(from: fb, in: .forwardProcess) && (cmB.map { $0.diffusion.schedule == cm.diffusion.schedule } ?? true) {
             let loaded = try DataSource(folder: data, className: className).load(for: cm.options.model)
             let crops = loaded.set.centreCrops()
             let n = min(count, loaded.set.count)
@@ -140,7 +157,9 @@ public struct CompareCommand: ParsableCommand {
         }
         say("verdict: " + rev.verdict)
         if let fwd { say("forward verdict: " + fwd.verdict) }
-        return Result(a: fa, b: fb, reverse: rev, forward: fwd)
+        let training = try cmB.map { try trainingVerdict(a: cm, b: $0, chains: rev) }
+        if let training { say("training verdict (loss histories, and these samples' nn-RMSE): " + training.text) }
+        return Result(a: fa, b: fb, reverse: rev, forward: fwd, training: training)
     }
 
     /// Indices of the rows to show: every k-th, the first differing one, the last one.

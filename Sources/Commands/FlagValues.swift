@@ -70,11 +70,11 @@ public enum FlagValues {
     }
 
     /// `--objective NAME` → what the model predicts (`eps` is accepted for `epsilon`).
-    public static func objective(_ name: String) throws -> Objective {
+    public static func objective(_ name: String, flag: String = "--objective") throws -> Objective {
         let n = name.lowercased()
         if n == "eps" || n == "noise" { return .epsilon }
         guard let o = Objective(rawValue: n) else {
-            throw FlagError("--objective: unknown objective '\(name)'; choose epsilon, x0 or v")
+            throw FlagError("\(flag): unknown objective '\(name)'; choose epsilon, x0 or v")
         }
         return o
     }

@@ -58,6 +58,12 @@ public struct OpenCommand: ParsableCommand {
         valueName: "dir"))
     public var baseline: String?
 
+    /// Train a lockstep A/B pair (`ABTrainingSession`) in `<out>/A` and `<out>/B`.
+    @Option(help: ArgumentHelp(
+        "Train a lockstep A/B pair as ddpm train --ab does (the screens show A; B and the verdict go to <out>/B and <out>/verdict.txt). Keys: \(FlagValues.abKeyList).",
+        valueName: "spec"))
+    public var ab: String?
+
     @OptionGroup(title: "Training options") public var training: TrainingFlags
 
     public init() {}
@@ -73,6 +79,10 @@ public struct OpenCommand: ParsableCommand {
             try Checkpoint.requireFile(path: versus)
         }
         if let checkpoint { try Checkpoint.requireFile(path: checkpoint) }
+        if let ab {
+            if checkpoint != nil { throw FlagError("--ab: starts a new pair; continue a pair with ddpm train --resume <out>") }
+            _ = try FlagValues.abOptions(ab, base: .interactive)
+        }
         if let baseline { try Self.baselineError { try RunOverlay.requireRunFolder(baseline) } }
     }
 
@@ -99,10 +109,15 @@ public struct OpenCommand: ParsableCommand {
         let options = try training.options(base: .interactive, data: dataFlags.source, resuming: loaded)
         let folder = try FlagValues.runFolder(out: out, resuming: checkpoint, resumeFlag: "--checkpoint")
         let overlays = try baseline.map { folder in try Self.baselineError { try RunOverlay.baseline(folder: folder) } }
-        return AppLaunch(
+        var launch = AppLaunch(
             options: options, data: dataFlags.source, out: folder,
             checkpoint: loaded, viewOnly: view || versus != nil, theme: display.theme, overlays: overlays.map { [$0] } ?? [],
             versus: try versus.map(Checkpoint.load(path:)))
+        if let ab {
+            try FlagValues.checkFreshPairFolder(folder)
+            launch.abOptions = try FlagValues.abOptions(ab, base: options)
+        }
+        return launch
     }
 
     /// Launches the workbench; returns its exit code.

@@ -14,7 +14,7 @@ public struct RenderCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "render",
         abstract: "Print a denoising strip (x_T ... x_0 of one generated image) as half-block ANSI art.",
-        discussion: "No ncurses: plain escape codes on stdout, so it works in logs, pipes and CI output.")
+        discussion: "No ncurses: plain escape codes on stdout, so it works in logs, pipes and CI output. With --gif FILE the chain is written as a looping animated GIF instead.")
 
     @OptionGroup public var checkpointFlag: CheckpointFlag
 
@@ -38,6 +38,17 @@ public struct RenderCommand: ParsableCommand {
     @Flag(name: .customLong("x0"), help: "Add a second row with the model's prediction x̂_0 at each frame's step.")
     public var showPrediction = false
 
+    /// Write the chain as an animated GIF instead of printing the strip (`RenderCommand+GIF.swift`).
+    @Option(help: ArgumentHelp(
+        "Write the chain as a looping animated GIF (x_t with x̂_0 beside it, --frames snapshots, default 64) instead of printing the strip.",
+        valueName: "file"))
+    public var gif: String?
+
+    /// The GIF's whole enlargement factor; nil = about 128 pixels a side.
+    @Option(name: .customLong("gif-scale"), help: ArgumentHelp(
+        "Enlarge GIF frames by this whole factor, nearest neighbour (default: 128 / image size, e.g. 4 for 32px).", valueName: "k"))
+    public var gifScale: Int?
+
     @OptionGroup(title: "Sampling") public var sampling: SamplingFlags
 
     @OptionGroup public var fixesFlag: FixesFlag
@@ -50,6 +61,9 @@ public struct RenderCommand: ParsableCommand {
         if let width { try FlagValues.check("--width", width, in: 8...1000) }
         if let frames { try FlagValues.check("--frames", frames, in: 2...64) }
         if color != nil { _ = try FlagValues.colorMode(color, environment: [:]) }
+        if let gifScale { try FlagValues.check("--gif-scale", gifScale, in: 1...16) }
+        if gifScale != nil && gif == nil { throw FlagError("--gif-scale: applies to --gif only") }
+        if let gif { try Self.checkGIFTarget(gif) }
     }
 
     public func run() throws { try run(console: .standard()) }
@@ -63,7 +77,7 @@ public struct RenderCommand: ParsableCommand {
         let w = width ?? console.columns
         try FlagValues.check("--width", w, in: 8...1000)
         let size = cm.options.model.imageSize
-        let f = frames ?? min(6, max(3, (w + 1) / (size / 2 + 1)))
+        let f = frames ?? (gif != nil ? 64 : min(6, max(3, (w + 1) / (size / 2 + 1))))
         try FlagValues.check("--frames", f, in: 2...64)
 
         // Run the chain, keeping x (and the model's x̂_0) at the chosen positions (0 = x_T, S = the final x_0).
@@ -89,9 +103,12 @@ public struct RenderCommand: ParsableCommand {
         }
         console.endProgress()
         let secs = monotonicSeconds() - t0
+        console.line(String(format: "%@ (%@), seed %llu, %@: %d steps in %.1f s", checkpoint, cm.summary, seed, smp.description, total, secs))
+        if let gif {
+            return try writeGIF(gif, shots: shots.map(\.x), predictions: predictions, imageSize: size, console: console)
+        }
 
         let glyphs: Glyphs = ascii ? .ascii : .unicode
-        console.line(String(format: "%@ (%@), seed %llu, %@: %d steps in %.1f s", checkpoint, cm.summary, seed, smp.description, total, secs))
         if showPrediction {
             console.line("row 1: x_t; row 2: the model's x̂_0 at that step")
             console.write(Self.strip(shots, width: w, glyphs: glyphs, mode: mode, labels: false))

@@ -43,6 +43,12 @@ public struct TrainCommand: ParsableCommand {
         valueName: "checkpoint"))
     public var resume: String?
 
+    /// B's differences from A for a lockstep A/B pair (`TrainCommand+AB.swift`).
+    @Option(help: ArgumentHelp(
+        "Train two runs in lockstep, A (these options) and B (A plus these changes), on the same batches, timesteps and noise, into <out>/A and <out>/B, with a verdict at each milestone. Comma-separated key=value: \(FlagValues.abKeyList) (e.g. input=x0, fwd=sqrt-of-sqrt, loss=l2, lr=3e-4).",
+        valueName: "spec"))
+    public var ab: String?
+
     /// Run folder; default `runs/<timestamp>`, or the checkpoint's folder with `--resume`.
     @Option(help: ArgumentHelp(
         "Run folder (default: \(CommandHelp.runFolderPattern) in the current directory; with --resume, the checkpoint's folder).",
@@ -58,7 +64,8 @@ public struct TrainCommand: ParsableCommand {
 
     public func validate() throws {
         if let logEvery, logEvery < 1 { throw FlagError("--log-every \(logEvery): must be at least 1") }
-        if let resume { try Checkpoint.requireFile(path: resume) }
+        if let ab { _ = try FlagValues.abOptions(ab, base: TrainingOptions()) }
+        if let resume, ABTrainingSession.pairFolder(resuming: resume) == nil { try Checkpoint.requireFile(path: resume) }
     }
 
     public func run() throws {
@@ -73,22 +80,13 @@ public struct TrainCommand: ParsableCommand {
     }
 
     func train(console: Console) throws -> Int32 {
+        if ab != nil || resume.flatMap(ABTrainingSession.pairFolder(resuming:)) != nil {
+            return try trainPair(console: console)
+        }
         // Options: from the flags, or from the checkpoint when resuming (loaded once, here).
         let checkpoint = try resume.map(Checkpoint.load(path:))
         let options = try training.options(base: TrainingOptions(), data: dataFlags.source, resuming: checkpoint)
-        if let resume, let c = checkpoint {
-            if training.steps.isGiven {
-                guard options.steps > c.step else {
-                    throw FlagError("--steps \(options.steps): the checkpoint is already at step \(c.step); pass a larger --steps to train further")
-                }
-            } else if c.step >= options.steps {
-                throw FlagError("--resume: \(resume) already finished its \(options.steps) steps; pass --steps N (more than \(c.step)) to train further")
-            }
-            let ignored = training.ignoredWhenResuming
-            if !ignored.isEmpty {
-                console.warn("\(ignored.joined(separator: ", ")) ignored with --resume: the run keeps the checkpoint's options")
-            }
-        }
+        if let resume, let c = checkpoint { try checkResume(resume, checkpoint: c, options: options, console: console) }
         let outPath = try FlagValues.runFolder(out: out, resuming: resume, resumeFlag: "--resume")
 
         // Data: warnings first, so they are not lost under the progress line.
@@ -105,6 +103,21 @@ public struct TrainCommand: ParsableCommand {
     }
 
     // MARK: Parts of run
+
+    /// A resumed run must have steps left; flags other than `--steps` are ignored, with a warning.
+    func checkResume(_ resume: String, checkpoint c: Checkpoint.Loaded, options: TrainingOptions, console: Console) throws {
+        if training.steps.isGiven {
+            guard options.steps > c.step else {
+                throw FlagError("--steps \(options.steps): the checkpoint is already at step \(c.step); pass a larger --steps to train further")
+            }
+        } else if c.step >= options.steps {
+            throw FlagError("--resume: \(resume) already finished its \(options.steps) steps; pass --steps N (more than \(c.step)) to train further")
+        }
+        let ignored = training.ignoredWhenResuming + (ab == nil ? [] : ["--ab"])
+        if !ignored.isEmpty {
+            console.warn("\(ignored.joined(separator: ", ")) ignored with --resume: the run keeps the checkpoint's options")
+        }
+    }
 
     func printHeader(session: TrainingSession, startStep: Int, console: Console) {
         let o = session.trainer.options
@@ -136,37 +149,17 @@ public struct TrainCommand: ParsableCommand {
         let o = session.trainer.options
         var progress = TrainProgress(totalSteps: o.steps)
         var reportedSamples = session.snapshot.read().value.samplesStep
-        var stopAnnounced = false
-        var lastDraw = 0.0
-        var last = monotonicSeconds()
-        var previousWasMilestone = false
-        var firstStep = true
-        let every = logEvery ?? 50
+        var printer = StepPrinter(console: console, totalSteps: o.steps, saveEvery: o.saveEvery, every: logEvery ?? 50)
         let end = session.run { r, snap in
-            let now = monotonicSeconds()
-            progress.record(loss: r.loss, seconds: previousWasMilestone ? nil : now - last)
+            progress.record(loss: r.loss, seconds: printer.interval())
             // A milestone runs after the callback of its step, so its results show up here one step later.
             if snap.samplesStep != reportedSamples, let s = snap.samplesStep {
                 reportedSamples = s
                 console.line(milestoneLine(snap, session: session, step: s, final: false))
             }
-            let line = progress.line(step: r.step, loss: r.loss, imagesPerSecond: snap.imagesPerSecond, eta: snap.etaSeconds)
-            let milestoneNext = r.step % o.saveEvery == 0 && r.step < o.steps
-            if console.isTerminal {
-                if now - lastDraw >= 0.1 || milestoneNext || r.step == o.steps {
-                    console.progress(milestoneNext ? "step \(r.step)/\(o.steps): saving the checkpoint and sampling \(o.sampleCount) images…" : line)
-                    lastDraw = now
-                }
-            } else if r.step % every == 0 || r.step == o.steps || firstStep {
-                console.line(line)
-            }
-            firstStep = false
-            if StopSignal.pending != nil && !stopAnnounced {
-                stopAnnounced = true
-                console.line("stopping after step \(r.step): saving the checkpoint and samples (press Ctrl-C again to quit without saving)")
-            }
-            previousWasMilestone = milestoneNext
-            last = monotonicSeconds()
+            printer.show(step: r.step, line: progress.line(step: r.step, loss: r.loss, imagesPerSecond: snap.imagesPerSecond, eta: snap.etaSeconds),
+                         milestoneWork: "saving the checkpoint and sampling \(o.sampleCount) images…",
+                         stopping: "saving the checkpoint and samples")
         }
         console.endProgress()
         return (end, progress)
@@ -186,10 +179,7 @@ public struct TrainCommand: ParsableCommand {
         case .diverged:
             break
         }
-        let timing = progress.secondsPerStep.map { sps in
-            String(format: "%.3f s/step, %.1f img/s (%@ of training over %d steps, milestones excluded)",
-                   sps, Double(o.batchSize * o.accumulate) / sps, TrainProgress.duration(progress.trainingSeconds), progress.timedSteps)
-        }
+        let timing = progress.timing(imagesPerStep: o.batchSize * o.accumulate)
         switch end {
         case .finished:
             console.line("finished \(step) steps" + (timing.map { "; " + $0 } ?? ""))

@@ -39,6 +39,25 @@ public struct TrainProgress: Sendable {
     /// Mean seconds per step so far (nil before one was timed).
     public var secondsPerStep: Double? { timedSteps > 0 ? trainingSeconds / Double(timedSteps) : nil }
 
+    /// "0.361 s/step, 44.3 img/s (3m36s of training over 598 steps, milestones excluded)", nil
+    /// before a step was timed; `runs` > 1 (an A/B pair): "…, 2 x 22.2 img/s (…)".
+    public func timing(imagesPerStep: Int, runs: Int = 1) -> String? {
+        secondsPerStep.map { sps in
+            String(format: "%.3f s/step, %@%.1f img/s (%@ of training over %d steps, milestones excluded)",
+                   sps, runs > 1 ? "\(runs) x " : "", Double(imagesPerStep) / sps, Self.duration(trainingSeconds), timedSteps)
+        }
+    }
+
+    /// "step 120/600  A 0.0834 (avg 0.0912)  B 0.8012 (avg 0.8000)  2 x 20.6 img/s  ETA 2m13s":
+    /// an A/B pair's progress, each run's loss smoothed by its own `TrainProgress`.
+    public static func pairLine(step: Int, a: TrainProgress, lossA: Float, b: TrainProgress, lossB: Float,
+                                imagesPerSecond: Double, eta: Double?) -> String {
+        var s = "step \(step)/\(a.totalSteps)  A \(number(lossA)) (avg \(number(a.smoothedLoss)))  B \(number(lossB)) (avg \(number(b.smoothedLoss)))"
+        if imagesPerSecond > 0 { s += String(format: "  2 x %.1f img/s", imagesPerSecond) }
+        if let eta, step < a.totalSteps { s += "  ETA " + duration(eta) }
+        return s
+    }
+
     /// "step 120/10000  loss 0.0834 (avg 0.0912)  41.2 img/s  ETA 2h13m"
     public func line(step: Int, loss: Float, imagesPerSecond: Double, eta: Double?) -> String {
         var s = "step \(step)/\(totalSteps)  loss \(Self.number(loss)) (avg \(Self.number(smoothedLoss)))"

@@ -63,4 +63,30 @@ import Workbench
         #expect(failure?.message.hasPrefix("--b: fix switches: unknown switch \"t1\"") == true)
         #expect(failure?.exitCode == 1)
     }
+
+    /// `--checkpoint-b`: A's and B's models of a `train --ab` pair on one noise, with the training
+    /// verdict. Raw weights: after 2 steps both EMAs still hold the shared initial weights (EMA
+    /// updates every 10 steps), which the chains would rightly call identical.
+    @Test func twoModelsOfAnABPair() throws {
+        let dir = try CommandFixtures.tempFolder("compare-ab")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let images = try CommandFixtures.imageFolder(in: dir + "/images", count: 4)
+        let train = try TrainCommand.parse(["--out", dir + "/ab", "--data", images, "--preset", "fixture", "--steps", "2", "--timesteps", "20",
+                                            "--batch", "2", "--accumulate", "1", "--samples", "1", "--ab", "input=x0"])
+        #expect(try train.run(console: .capturing()) == 0)
+        let console = Console.capturing()
+        let c = try CompareCommand.parse(["--checkpoint", dir + "/ab/A/checkpoint.safetensors", "--checkpoint-b", dir + "/ab/B/checkpoint.safetensors",
+                                          "--count", "2", "--data", images, "--raw"])
+        let r = try c.run(console: console)
+        #expect(r.a == .fixed && r.b.lossInput == .x0, "B's fix set as trained")
+        #expect(r.reverse.chainA.steps.count == 20 && !r.reverse.identical, "two models part")
+        let out = console.capturedOutput
+        #expect(out.contains("  chain B on \(dir)/ab/B/checkpoint.safetensors (step 2, "))
+        #expect(out.contains("trained as A with input=x0"))
+        #expect(!out.contains("change training only"), "the note is for one model")
+        #expect(out.contains("\ntraining verdict (loss histories, and these samples' nn-RMSE): too early to tell: 2 steps"))
+        #expect(r.training?.finding == .tooEarly)
+        #expect(CommandFixtures.parseFailure(CompareCommand.self, ["--checkpoint", dir + "/ab/A/checkpoint.safetensors"])?.message
+            == "--b: give fix set B (e.g. --b t0=xrecon), or --checkpoint-b FILE to compare two models")
+    }
 }

@@ -118,6 +118,11 @@ import Workbench
         #expect(CommandFixtures.parseFailure(OpenCommand.self, ["--theme", "no-such-theme"])?.message
             .hasPrefix("--theme: unknown theme 'no-such-theme'") == true)
         #expect(try OpenCommand.parse(["--theme", "light"]).launch().theme == "light")
+        // `ddpm --ab SPEC`: B's options over the workbench's, a new pair only.
+        let pair = try OpenCommand.parse(["--ab", "input=x0", "--out", "/tmp/ddpm-no-such-pair"]).launch()
+        #expect(pair.abOptions?.fixes.lossInput == .x0 && pair.abOptions?.batchSize == pair.options.batchSize)
+        #expect(try OpenCommand.parse([]).launch().abOptions == nil)
+        #expect(CommandFixtures.parseFailure(OpenCommand.self, ["--ab", "input=x0", "--checkpoint", "/no/such.safetensors"]) != nil)
         #expect(CommandFixtures.parseFailure(OpenCommand.self, ["--class", "cat"])?.message
             == "--class: needs --data DIR (the built-in faces have no class folders)")
     }

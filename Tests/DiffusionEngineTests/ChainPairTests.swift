@@ -55,4 +55,20 @@ import DiffusionEngine
             #expect(p.isFinished && p.largestMaxAbs == 0, "\(b)")
         }
     }
+
+    /// Two models: each chain steps with its own, on the same x_T and noise; one model passed
+    /// twice is the one-model pair.
+    @Test func twoModelsRunOnTheSameNoise() throws {
+        let d = GaussianDiffusion(schedule: Self.schedule)
+        var one = try pair("fixed")
+        one.run(model: LinearDenoiser(channels: 3, seed: 1))
+        var same = try ChainPair(a: d, b: d, shape: Self.shape, rng: RandomGenerator(seed: 11))
+        same.run(model: LinearDenoiser(channels: 3, seed: 1), modelB: LinearDenoiser(channels: 3, seed: 1))
+        #expect(same.identical && same.chainA.x == one.chainA.x)
+        var two = try ChainPair(a: d, b: d, shape: Self.shape, rng: RandomGenerator(seed: 11))
+        let s = two.step(model: LinearDenoiser(channels: 3, seed: 1), modelB: LinearDenoiser(channels: 3, seed: 2))
+        #expect(s.a.noise == s.b.noise && s.difference.differs && two.firstDifferingT == 19)
+        let other = GaussianDiffusion(schedule: try NoiseSchedule(.linear, timesteps: 10))
+        #expect(throws: EngineError.self) { try ChainPair(a: d, b: other, shape: Self.shape, rng: RandomGenerator(seed: 1)) }
+    }
 }

@@ -86,3 +86,12 @@ public enum Checkpoint {
         return out
     }
 }
+
+extension Checkpoint.Loaded {
+    /// Every step's loss as the run logged it (NaN where it was not finite); empty when the
+    /// checkpoint has none.
+    public var lossHistory: [Float] {
+        guard let s = file.metadata["loss_history"], let h = try? JSONDecoder().decode([Float].self, from: Data(s.utf8)) else { return [] }
+        return h.map { $0 < 0 ? .nan : $0 }
+    }
+}

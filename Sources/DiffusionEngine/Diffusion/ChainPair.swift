@@ -1,8 +1,8 @@
 /// The A/B of two fix sets on sampling: two reverse chains with A's and B's switches, the same
-/// model and the same seed, so both start from one x_T and draw the same noise at every step
-/// (`ReverseChain` draws one noise tensor per step whatever its switches). After each step the
-/// two outputs are measured (`StepDifference`), so a switch is judged by what it does, not by
-/// what it should do.
+/// model (or, for two models trained differently, each its own) and the same seed, so both
+/// start from one x_T and draw the same noise at every step (`ReverseChain` draws one noise
+/// tensor per step whatever its switches). After each step the two outputs are measured
+/// (`StepDifference`), so a switch is judged by what it does, not by what it should do.
 ///
 /// This is the one stepper behind every A/B of the reverse process: the `compare` command runs it
 /// to the end (`run`), the Compare screen's worker steps it one pair at a time between frames, and
@@ -33,8 +33,22 @@ public struct ChainPair: Sendable {
         var da = diffusion, db = diffusion
         da.fixes = a
         db.fixes = b
-        self.a = a
-        self.b = b
+        try self.init(a: da, b: db, sampler: sampler, shape: shape, rng: rng, tolerance: tolerance)
+    }
+
+    /// Two chains with their own diffusions (schedule, objective, fixes): what an A/B of two
+    /// models trained differently runs, each chain stepped with its own model (`step(model:modelB:)`).
+    /// - Throws: `EngineError` when the two schedules' T differ (the chains would not visit the
+    ///   same timesteps) or for an unusable sampler setting.
+    public init(
+        a da: GaussianDiffusion, b db: GaussianDiffusion, sampler: Sampler = .ddpm, shape: [Int], rng: RandomGenerator,
+        tolerance: Float = FixComparison.defaultTolerance
+    ) throws {
+        guard da.timesteps == db.timesteps else {
+            throw EngineError("A/B chains: A has T=\(da.timesteps) and B T=\(db.timesteps); the chains must visit the same timesteps")
+        }
+        self.a = da.fixes
+        self.b = db.fixes
         self.tolerance = tolerance
         chainA = try ReverseChain(diffusion: da, sampler: sampler, shape: shape, rng: rng)
         chainB = try ReverseChain(diffusion: db, sampler: sampler, shape: shape, rng: rng)
@@ -46,10 +60,13 @@ public struct ChainPair: Sendable {
     public var isFinished: Bool { chainA.isFinished }
 
     /// Steps A, then B (in that order: a caching model may hand B A's output), and measures them.
+    /// - Parameters:
+    ///   - model: A's denoiser, and B's unless `modelB` is given.
+    ///   - modelB: B's own denoiser, for an A/B of two models.
     /// - Returns: the difference of the two outputs, and what each step computed.
     @discardableResult
-    public mutating func step(model: Denoiser) -> (difference: StepDifference, a: StepInfo, b: StepInfo) {
-        let sa = chainA.step(model: model), sb = chainB.step(model: model)
+    public mutating func step(model: Denoiser, modelB: Denoiser? = nil) -> (difference: StepDifference, a: StepInfo, b: StepInfo) {
+        let sa = chainA.step(model: model), sb = chainB.step(model: modelB ?? model)
         let d = StepDifference(t: sa.t, sa.xPrev, sb.xPrev, tolerance: tolerance)
         steps.append(d)
         return (d, sa, sb)
@@ -57,9 +74,10 @@ public struct ChainPair: Sendable {
 
     /// Steps until both chains reach x_0, or until `onStep` returns false.
     /// - Parameter onStep: called after each pair of steps with the difference and both steps.
-    public mutating func run(model: Denoiser, onStep: (StepDifference, StepInfo, StepInfo) -> Bool = { _, _, _ in true }) {
+    public mutating func run(model: Denoiser, modelB: Denoiser? = nil,
+                             onStep: (StepDifference, StepInfo, StepInfo) -> Bool = { _, _, _ in true }) {
         while !isFinished {
-            let s = step(model: model)
+            let s = step(model: model, modelB: modelB)
             if !onStep(s.difference, s.a, s.b) { return }
         }
     }

@@ -63,9 +63,7 @@ extension Trainer {
             }
             sampler = smp
         }
-        if let s = c.file.metadata["loss_history"], let h = try? dec.decode([Float].self, from: Data(s.utf8)) {
-            lossHistory = h.map { $0 < 0 ? .nan : $0 }
-        }
+        lossHistory = c.lossHistory
         if let s = c.file.metadata["term_history"], let h = try? dec.decode([String: [Float]].self, from: Data(s.utf8)) {
             termHistory = h.mapValues { $0.map { $0 < 0 ? .nan : $0 } }
         }

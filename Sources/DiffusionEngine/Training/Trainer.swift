@@ -66,6 +66,22 @@ public final class Trainer {
     ///   before this step (nothing is updated), so the last checkpoint and the current state agree.
     @discardableResult
     public func trainStep() throws -> StepResult {
+        try trainStep(drawn: drawStep())
+    }
+
+    /// The randomness of the next step, drawn but not used: its micro-batches and the epoch
+    /// sampler after them. A lockstep pair (`TrainerPair`) draws once and feeds both trainers.
+    public struct Draw: Sendable {
+        public var microBatches: [(x0: Tensor, t: [Int], noise: Tensor)]
+        /// The sampler once these batches are taken (kept by `trainStep(drawn:)` on success).
+        var sampler: EpochSampler
+        /// The step the draw is for (0-based: the trainer's `step` when it was drawn).
+        public let step: Int
+    }
+
+    /// Draws step `step`'s batch order, crops, flips, timesteps and noise from
+    /// `RandomGenerator(seed).derived(stream: step)`; changes nothing.
+    public func drawStep() -> Draw {
         var rng = RandomGenerator(seed: options.seed).derived(stream: UInt64(step))
         var nextSampler = sampler
         var microBatches: [(x0: Tensor, t: [Int], noise: Tensor)] = []
@@ -75,8 +91,15 @@ public final class Trainer {
             let (t, noise) = model.drawRandomness(for: x0, rng: &rng)
             microBatches.append((x0, t, noise))
         }
-        let result = try trainStep(microBatches: microBatches)
-        sampler = nextSampler
+        return Draw(microBatches: microBatches, sampler: nextSampler, step: step)
+    }
+
+    /// Takes one optimizer step on a draw made for this step (by this trainer or its lockstep twin).
+    @discardableResult
+    public func trainStep(drawn d: Draw) throws -> StepResult {
+        precondition(d.step == step, "trainStep(drawn:): the draw is for step \(d.step), the trainer is at \(step)")
+        let result = try trainStep(microBatches: d.microBatches)
+        sampler = d.sampler
         return result
     }
 

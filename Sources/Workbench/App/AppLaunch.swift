@@ -22,6 +22,9 @@ public struct AppLaunch: Sendable {
     /// A checkpoint of the other model family to show beside `checkpoint` on the VAE screen's
     /// "VAE vs diffusion" view (`ddpm --checkpoint VAE --versus DIFFUSION`), loaded once.
     public var versus: Checkpoint.Loaded?
+    /// B's options for a lockstep A/B pair (`ddpm --ab SPEC`): `options` trains in `<out>/A`,
+    /// these in `<out>/B` (`ABTrainingSession`); nil for one run.
+    public var abOptions: TrainingOptions?
 
     public init(options: TrainingOptions, data: DataSource, out: String, checkpoint: Checkpoint.Loaded?, viewOnly: Bool, theme: String?,
                 watch: String? = nil, overlays: [RunOverlay] = [], versus: Checkpoint.Loaded? = nil) {

@@ -1,3 +1,4 @@
+import DiffusionEngine
 import Foundation
 import TerminalUI
 

@@ -1,13 +1,16 @@
 import DiffusionEngine
 import Foundation
 
-/// The model side of the workbench: a training session running on its own thread, a checkpoint
-/// opened for viewing, or a run folder another process writes (watched on its own thread). The UI thread reads snapshots and weight copies from it and sends it the
+/// The model side of the workbench: a training session (or a lockstep A/B pair) running on its
+/// own thread, a checkpoint opened for viewing, or a run folder another process writes (watched
+/// on its own thread). The UI thread reads snapshots and weight copies from it and sends it the
 /// user's requests; it never touches the trainer's arrays.
 public final class ModelSource: @unchecked Sendable {
     public let info: RunInfo
-    /// nil when viewing a checkpoint or watching a folder.
+    /// nil when viewing a checkpoint or watching a folder; A's session in an A/B pair.
     public let session: TrainingSession?
+    /// The lockstep A/B pair (`ddpm --ab`), whose A is `session`; nil for one run.
+    public let pair: ABTrainingSession?
     /// The run folder followed (`ddpm watch`), nil otherwise.
     public let watcher: RunWatcher?
     /// Until a watched folder has a checkpoint: an untrained model of its options, so the
@@ -34,6 +37,7 @@ public final class ModelSource: @unchecked Sendable {
             let options = w.snapshot.read().value.options
             watcher = w
             session = nil
+            pair = nil
             fixed = nil
             warnings = []
             versus = nil
@@ -79,6 +83,7 @@ public final class ModelSource: @unchecked Sendable {
             s.status = "viewing (no training)"
             fixed = (s, weights)
             session = nil
+            pair = nil
             self.warnings = warnings
             self.references = references
             info = RunInfo(options: c.options, viewOnly: true, checkpointPath: path, outPath: nil,
@@ -87,7 +92,8 @@ public final class ModelSource: @unchecked Sendable {
         }
         // A resumed run crops its images to the checkpoint's size, whatever the launch options say.
         let data = try launch.data.load(for: launch.checkpoint?.options ?? launch.options)
-        let session = try launch.checkpoint.map {
+        pair = try launch.abOptions.map { try ABTrainingSession(a: launch.options, b: $0, data: data, out: launch.out) }
+        let session = try pair?.a ?? launch.checkpoint.map {
             try TrainingSession(resuming: $0, steps: launch.options.steps, data: data, out: launch.out)
         } ?? TrainingSession(options: launch.options, data: data, out: launch.out)
         self.session = session
@@ -105,7 +111,7 @@ public final class ModelSource: @unchecked Sendable {
         guard let session, thread == nil else { return }
         let t = Thread { [self] in
             ComputePool.setCurrentThreadNice(WorkbenchApp.computeNice)
-            ended.write(session.run())
+            ended.write(pair.map { Self.end(of: $0.run()) } ?? session.run())
             done.signal()
         }
         t.name = "ddpm-training"
@@ -151,8 +157,27 @@ public final class ModelSource: @unchecked Sendable {
         case .saveNow: session.requestSave()
         case .sampleNow: session.requestSample()
         case .refreshWeights: session.requestWeights()
-        case .quit: session.stop()
-        case .skipFinalGrid: session.skipFinalGrid()
+        case .quit: session.stop()  // A's request box drives a pair's loop too
+        case .skipFinalGrid: if let pair { pair.skipFinalGrid() } else { session.skipFinalGrid() }
+        }
+    }
+
+    /// The runs trained beside the main one, for the Train screen to overlay: B of an A/B pair
+    /// (labelled with its differences), none otherwise.
+    public func otherRuns() -> [(label: String, snapshot: TrainingSnapshot)] {
+        guard let pair else { return [] }
+        return [("B (\(pair.label))", pair.snapshotB.read().value)]
+    }
+
+    /// The A/B pair's newest verdict, nil for one run (or before the first).
+    public var verdict: String? { pair?.verdict.read().value?.text }
+
+    /// A pair's end in the single run's terms (a diverged run is named in the message).
+    static func end(of e: ABTrainingSession.End) -> TrainingSession.End {
+        switch e {
+        case .finished: return .finished
+        case let .stopped(signal): return .stopped(signal: signal)
+        case let .diverged(side, message): return .diverged(message: "\(side.rawValue): \(message)")
         }
     }
 

@@ -25,6 +25,9 @@ public final class TrainingSession: @unchecked Sendable {
     public let weights: Latest<ModelWeights>
     public var weightsEvery = 100
 
+    /// Images and seconds of the last 20 steps (images/s, ETA); the training thread's alone.
+    private var recent: [(time: Double, images: Int)] = []
+
     /// Requests from other threads (the UI), applied between steps.
     private let requests = Latest<Requests>(Requests())
     struct Requests {
@@ -52,7 +55,8 @@ public final class TrainingSession: @unchecked Sendable {
                       resumedFrom: checkpoint.path)
     }
 
-    private init(trainer: Trainer, data: DataSource.Loaded, out: String, resumedFrom checkpointPath: String?) throws {
+    /// A session around a trainer made elsewhere (an A/B pair's).
+    init(trainer: Trainer, data: DataSource.Loaded, out: String, resumedFrom checkpointPath: String?) throws {
         self.trainer = trainer
         resumedFrom = checkpointPath
         folder = try RunFolder(path: out)
@@ -89,76 +93,93 @@ public final class TrainingSession: @unchecked Sendable {
     /// - Parameter onStep: called on the training thread after every step (the CLI's progress line).
     public func run(onStep: (Trainer.StepResult, TrainingSnapshot) -> Void = { _, _ in }) -> End {
         let opts = trainer.options
-        var recent: [(time: Double, images: Int)] = []
         logStart()
         publish { $0.status = "training" }
         while trainer.step < opts.steps {
-            var r = requests.read().value
-            if r.stop || StopSignal.pending != nil { break }
-            if r.save {
-                requests.update { $0.save = false }
-                saveCheckpoint()
-            }
-            if r.sample {
-                requests.update { $0.sample = false }
-                milestone(final: false, writeCheckpoint: false)
-            }
-            if r.weights {
-                requests.update { $0.weights = false }
-                weights.write(ModelWeights(trainer: trainer))
-            }
-            if r.pause {
-                publish { $0.paused = true; $0.status = "paused" }
-                while r.pause && !r.stop && StopSignal.pending == nil {
-                    usleep(50_000)
-                    r = requests.read().value
-                    if r.save { requests.update { $0.save = false }; saveCheckpoint() }
-                    if r.sample { requests.update { $0.sample = false }; milestone(final: false, writeCheckpoint: false) }
-                    if r.weights { requests.update { $0.weights = false }; weights.write(ModelWeights(trainer: trainer)) }
-                }
-                publish { $0.paused = false; $0.status = "training" }
-                continue
-            }
+            guard serveRequests(
+                save: { saveCheckpoint() }, sample: { milestone(final: false, writeCheckpoint: false) },
+                weights: { weights.write(ModelWeights(trainer: trainer)) }, paused: { p in publishPaused(p) })
+            else { break }
             let t0 = monotonicSeconds()
             let result: Trainer.StepResult
             do {
                 result = try trainer.trainStep()
             } catch {
                 let msg = "\(error)"
-                log.append(["step": trainer.step + 1, "event": "diverged", "message": msg])
-                publish { $0.status = "stopped: \(msg)"; $0.finished = true }
+                markDiverged(msg)
                 return .diverged(message: msg)
             }
-            let dt = monotonicSeconds() - t0
-            recent.append((dt, opts.batchSize * opts.accumulate))
-            if recent.count > 20 { recent.removeFirst() }
-            let secs = recent.reduce(0) { $0 + $1.time }
-            let ips = Double(recent.reduce(0) { $0 + $1.images }) / max(secs, 1e-9)
-            let eta = secs / Double(recent.count) * Double(opts.steps - trainer.step)
-            var line: [String: Any] = [
-                "step": result.step, "loss": result.loss, "grad_norm": result.gradNorm, "lr": opts.learningRate,
-                "images_per_s": ips, "wall_time": Date().timeIntervalSince1970, "step_seconds": dt,
-                "loss_by_t_bucket": trainer.bucketLoss,
-            ]
-            for (k, v) in result.terms { line[k] = v }
-            log.append(line)
-            publish {
-                $0.record(step: result.step, loss: result.loss, buckets: self.trainer.bucketLoss)
-                $0.terms = self.trainer.termHistory
-                $0.gradNorm = result.gradNorm
-                $0.imagesPerSecond = ips
-                $0.etaSeconds = eta
-            }
-            if trainer.step % weightsEvery == 0 { weights.write(ModelWeights(trainer: trainer)) }
+            record(result, seconds: monotonicSeconds() - t0)
             onStep(result, snapshot.read().value)
             if trainer.step % opts.saveEvery == 0 && trainer.step < opts.steps {
                 milestone(final: false, writeCheckpoint: true)
             }
         }
-        // FIX 2: always a final checkpoint and grid, whichever way the loop ended.
+        return finishRun()
+    }
+
+    /// Applies the UI's requests between steps (save, sample, a fresh weights copy), waiting here
+    /// while paused; false when the loop must stop (a stop request or a signal). An A/B session
+    /// passes actions that act on both of its runs.
+    func serveRequests(save: () -> Void, sample: () -> Void, weights: () -> Void, paused: (Bool) -> Void) -> Bool {
+        var wasPaused = false
+        while true {
+            let r = requests.read().value
+            if r.stop || StopSignal.pending != nil { return false }
+            if r.save { requests.update { $0.save = false }; save() }
+            if r.sample { requests.update { $0.sample = false }; sample() }
+            if r.weights { requests.update { $0.weights = false }; weights() }
+            if !r.pause {
+                if wasPaused { paused(false) }
+                return true
+            }
+            if !wasPaused { paused(true); wasPaused = true }
+            usleep(50_000)
+        }
+    }
+
+    func publishPaused(_ p: Bool) {
+        publish { $0.paused = p; $0.status = p ? "paused" : "training" }
+    }
+
+    /// After a step the trainer took: its metrics line, the snapshot, and the weights copy every
+    /// `weightsEvery` steps. `seconds` is the wall time the step cost this run (in an A/B pair,
+    /// the pair's step), so images/s and the ETA are what the user waits for.
+    func record(_ result: Trainer.StepResult, seconds dt: Double) {
+        let opts = trainer.options
+        recent.append((dt, opts.batchSize * opts.accumulate))
+        if recent.count > 20 { recent.removeFirst() }
+        let secs = recent.reduce(0) { $0 + $1.time }
+        let ips = Double(recent.reduce(0) { $0 + $1.images }) / max(secs, 1e-9)
+        let eta = secs / Double(recent.count) * Double(opts.steps - trainer.step)
+        var line: [String: Any] = [
+            "step": result.step, "loss": result.loss, "grad_norm": result.gradNorm, "lr": opts.learningRate,
+            "images_per_s": ips, "wall_time": Date().timeIntervalSince1970, "step_seconds": dt,
+            "loss_by_t_bucket": trainer.bucketLoss,
+        ]
+        for (k, v) in result.terms { line[k] = v }
+        log.append(line)
+        publish {
+            $0.record(step: result.step, loss: result.loss, buckets: self.trainer.bucketLoss)
+            $0.terms = self.trainer.termHistory
+            $0.gradNorm = result.gradNorm
+            $0.imagesPerSecond = ips
+            $0.etaSeconds = eta
+        }
+        if trainer.step % weightsEvery == 0 { weights.write(ModelWeights(trainer: trainer)) }
+    }
+
+    /// A non-finite loss: logged, shown, nothing saved over the last checkpoint.
+    func markDiverged(_ message: String) {
+        log.append(["step": trainer.step + 1, "event": "diverged", "message": message])
+        publish { $0.status = "stopped: \(message)"; $0.finished = true }
+    }
+
+    /// FIX 2: a final checkpoint and grid, whichever way the loop ended; then how it ended.
+    func finishRun() -> End {
         milestone(final: true, writeCheckpoint: true)
         let sig = StopSignal.pending
-        let finished = trainer.step >= opts.steps
+        let finished = trainer.step >= trainer.options.steps
         publish {
             $0.finished = true
             $0.status = finished ? "finished" : "stopped at step \(self.trainer.step) (saved)"

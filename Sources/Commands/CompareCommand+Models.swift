@@ -1,0 +1,34 @@
+import DiffusionEngine
+import Foundation
+import Workbench
+
+/// `ddpm compare --checkpoint A --checkpoint-b B`: chain B runs B's model (with B's schedule,
+/// objective and fix set as trained, `--b` over it) on A's noise, and the two trainings are judged
+/// as `train --ab` judges them (`ABVerdict`), from the loss histories the checkpoints carry and
+/// the nn-RMSE of the two chains' final images to the training set.
+extension CompareCommand {
+    /// B's model, when `--checkpoint-b` names one; it must make images of A's shape over A's T.
+    func secondModel(matching cm: CheckpointModel) throws -> CheckpointModel? {
+        guard let checkpointB else { return nil }
+        let cmB = try CheckpointModel(path: checkpointB, ema: !raw)
+        let (ma, mb) = (cm.options.model, cmB.options.model)
+        guard ma.imageSize == mb.imageSize, ma.channels == mb.channels else {
+            throw FlagError("--checkpoint-b \(checkpointB): makes \(mb.imageSize)px images with \(mb.channels) channels, A makes \(ma.imageSize)px with \(ma.channels); compare models of one image shape")
+        }
+        guard cm.timesteps == cmB.timesteps else {
+            throw FlagError("--checkpoint-b \(checkpointB): its schedule has T=\(cmB.timesteps), A's T=\(cm.timesteps); the two chains must visit the same timesteps")
+        }
+        return cmB
+    }
+
+    /// The training verdict of two checkpoints, with the chains' final x_0 as their samples.
+    func trainingVerdict(a: CheckpointModel, b: CheckpointModel, chains: ChainPair) throws -> ABVerdict {
+        let reference = try DataSource(folder: data, className: className).load(for: a.options.model).set.centreCrops()
+        let na = try NearestNeighbourDistance.compute(samples: chains.chainA.x, training: reference).meanRMSE
+        let nb = try NearestNeighbourDistance.compute(samples: chains.chainB.x, training: reference).meanRMSE
+        let ca = try Checkpoint.load(path: a.path), cb = try Checkpoint.load(path: b.path)
+        return ABVerdict(a: ca.lossHistory, b: cb.lossHistory, label: TrainerPair.label(a: a.options, b: b.options),
+                         scales: ABVerdict.scales(a: a.options, b: b.options),
+                         samples: .init(step: a.step, nnRMSEA: na, nnRMSEB: nb))
+    }
+}
