@@ -81,7 +81,7 @@ public struct OpenCommand: ParsableCommand {
         if let checkpoint { try Checkpoint.requireFile(path: checkpoint) }
         if let ab {
             if checkpoint != nil { throw FlagError("--ab: starts a new pair; continue a pair with ddpm train --resume <out>") }
-            _ = try FlagValues.abOptions(ab, base: .interactive)
+            _ = try FlagValues.abOptions(ab, base: (try? training.apply(to: .interactive)) ?? .interactive)
         }
         if let baseline { try Self.baselineError { try RunOverlay.requireRunFolder(baseline) } }
     }

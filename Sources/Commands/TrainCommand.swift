@@ -64,7 +64,7 @@ public struct TrainCommand: ParsableCommand {
 
     public func validate() throws {
         if let logEvery, logEvery < 1 { throw FlagError("--log-every \(logEvery): must be at least 1") }
-        if let ab { _ = try FlagValues.abOptions(ab, base: TrainingOptions()) }
+        if let ab { _ = try FlagValues.abOptions(ab, base: (try? training.apply(to: TrainingOptions())) ?? TrainingOptions()) }
         if let resume, ABTrainingSession.pairFolder(resuming: resume) == nil { try Checkpoint.requireFile(path: resume) }
     }
 

@@ -93,5 +93,9 @@ import Workbench
         #expect(b.fixes.loss == .l2 && b.fixes.lossInput == .x0 && b.objective == .v && b.schedule == .cosine && b.learningRate == 3e-4)
         #expect(try FlagValues.abOptions("course,t0=mean", base: base).fixes.finalStep == .posteriorMean)
         #expect(CommandFixtures.parseFailure(TrainCommand.self, ["--ab", "warmup=3"])?.message.hasPrefix("--ab: unknown key 'warmup'; valid keys: ") == true)
+        // B is A (the flags applied) with SPEC: L1 differs from --fixes loss=l2.
+        #expect(CommandFixtures.parseFailure(TrainCommand.self, ["--fixes", "loss=l2", "--ab", "loss=l1"]) == nil)
+        #expect(CommandFixtures.parseFailure(TrainCommand.self, ["--fixes", "loss=l2", "--ab", "loss=l2"])?.message
+            == "--ab loss=l2: B would be the same as A; name a difference, e.g. --ab input=x0")
     }
 }
