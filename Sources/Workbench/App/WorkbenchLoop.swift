@@ -234,10 +234,17 @@ public final class WorkbenchLoop<Backend: TerminalBackend> {
             state.helpScroll = min(state.helpScroll, HelpScreen.maxScroll(area: body, theme: theme, glyphs: backend.glyphs))
         }
         let input = FrameInput(state: state, snapshot: snapshot.value, info: source.info, denoise: denoise.value,
-                               compare: compare.value, newestWeightsStep: weightsStep, theme: theme, overlays: launch.overlays,
+                               compare: compare.value, newestWeightsStep: weightsStep, theme: theme, overlays: overlays,
                                vae: vae.value, versus: versus.value)
         FrameTiming.draw(input, on: backend)
         lastDrawn = key()
+    }
+
+    /// Runs drawn over this one: `--baseline` folders, then an A/B pair's B (`ddpm --ab`), each in its own colour.
+    var overlays: [RunOverlay] {
+        launch.overlays + source.otherRuns().enumerated().map { i, run in
+            RunOverlay(label: run.label, snapshot: run.snapshot, color: .nth(launch.overlays.count + i))
+        }
     }
 
     /// `DDPM_BENCH_REDRAW=N`: once, times N full redraws of every screen, then quits as `q` does.

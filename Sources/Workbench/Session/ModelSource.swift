@@ -135,7 +135,12 @@ public final class ModelSource: @unchecked Sendable {
 
     /// The newest snapshot and its version.
     public func snapshot() -> (value: TrainingSnapshot, version: Int) {
-        if let session { return session.snapshot.read() }
+        if let session {
+            // An A/B pair shows A, with the newest verdict as its status line.
+            var s = session.snapshot.read()
+            if let verdict, !s.value.finished || s.value.status == "finished" { s.value.status = "A/B: " + verdict }
+            return s
+        }
         if let watcher { return watcher.snapshot.read() }
         return (fixed!.snapshot, 0)
     }
