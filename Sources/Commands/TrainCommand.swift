@@ -220,6 +220,7 @@ public struct TrainCommand: ParsableCommand {
             checkpoint: snap.lastCheckpointStep == step ? session.folder.checkpointPath : nil,
             samples: snap.samplesStep == step ? samples : nil,
             nnRMSE: snap.samplesStep == step ? snap.nearestNeighbourRMSE : nil,
-            swd: snap.samplesStep == step ? snap.swd : nil)
+            swd: snap.samplesStep == step ? snap.swd : nil,
+            seconds: snap.samplesStep == step ? snap.milestoneTiming.map { ($0.sampling, $0.metrics) } : nil)
     }
 }

@@ -146,6 +146,8 @@ import Workbench
         #expect(p.line(step: 3, loss: 4, imagesPerSecond: 12.34, eta: 65) == "step 3/100  loss 4.0000 (avg 3.0000)  12.3 img/s  ETA 1m05s")
         #expect(TrainProgress.milestoneLine(step: 5, final: false, checkpoint: "c", samples: nil, nnRMSE: 0.1234, swd: nil)
             == "step 5: checkpoint c, samples NOT written, nn-RMSE 0.123")
+        #expect(TrainProgress.milestoneLine(step: 5, final: true, checkpoint: "c", samples: "s", nnRMSE: nil, swd: 4.5, seconds: (2.46, 0.051))
+            == "step 5 (final): checkpoint c, samples s, SWD 4.5 (2.5 s: grid 2.5 s, metrics 0.05 s)")
     }
 }
 

@@ -68,6 +68,7 @@ public final class TrainingSession: @unchecked Sendable {
         }
         snapshot = Latest(s)
         weights = Latest(ModelWeights(trainer: trainer))
+        metricReference = MetricReferenceBuild(dataset: trainer.dataset)
     }
 
     // MARK: Requests from the UI thread
@@ -89,6 +90,7 @@ public final class TrainingSession: @unchecked Sendable {
         let opts = trainer.options
         var recent: [(time: Double, images: Int)] = []
         logStart()
+        metricReference.start()
         publish { $0.status = "training" }
         while trainer.step < opts.steps {
             var r = requests.read().value
@@ -198,8 +200,10 @@ public final class TrainingSession: @unchecked Sendable {
         }
     }
 
-    /// Checkpoint (optionally), sample grid with the EMA weights, quality metrics.
+    /// Checkpoint (optionally), sample grid with the EMA weights, quality metrics; logged with the
+    /// seconds spent on the first two (`sampling_seconds`) and on the metrics (`metrics_seconds`).
     public func milestone(final: Bool, writeCheckpoint: Bool) {
+        let t0 = monotonicSeconds()
         if writeCheckpoint { saveCheckpoint() }
         weights.write(ModelWeights(trainer: trainer))
         publish { $0.status = "sampling \(self.trainer.options.sampleCount) images…" }
@@ -228,20 +232,21 @@ public final class TrainingSession: @unchecked Sendable {
             }
             let path = final ? folder.finalSamplePath : folder.samplePath(step: trainer.step)
             try TensorImages.writeGrid(x, to: path)
-            let nn = try NearestNeighbourDistance.compute(samples: x, training: reference)
-            if referenceDescriptors == nil {
-                referenceDescriptors = try SlicedWassersteinDistance.referenceDescriptors(of: reference)
-            }
-            let swd = try SlicedWassersteinDistance.compute(x, against: referenceDescriptors!)
+            let t1 = monotonicSeconds()
+            publish { $0.status = "measuring the samples…" }
+            let (nn, swd) = try metricReference.wait().measure(x)
+            let timing = MilestoneTiming(sampling: t1 - t0, metrics: monotonicSeconds() - t1)
             log.append([
                 "step": trainer.step, "event": final ? "final" : "milestone", "samples": path,
                 "sampler": sampler.description, "nn_rmse": nn.meanRMSE, "swd": swd.mean, "swd_per_level": swd.perLevel,
+                "sampling_seconds": timing.sampling, "metrics_seconds": timing.metrics,
             ])
             publish {
                 $0.samples = x
                 $0.samplesStep = self.trainer.step
                 $0.nearestNeighbourRMSE = nn.meanRMSE
                 $0.swd = swd.mean
+                $0.milestoneTiming = timing
                 $0.status = $0.paused ? "paused" : "training"
             }
         } catch {
@@ -251,8 +256,6 @@ public final class TrainingSession: @unchecked Sendable {
 
     func publish(_ body: (inout TrainingSnapshot) -> Void) { snapshot.update(body) }
 
-    /// The dataset centre-cropped: what samples are measured against.
-    lazy var reference: Tensor = trainer.dataset.centreCrops()
-    /// The dataset side of SWD, computed at the first milestone and reused.
-    var referenceDescriptors: SlicedWassersteinDistance.Descriptors?
+    /// The training set's side of the metrics: built once, from the start of `run` (see `MetricReferenceBuild`).
+    let metricReference: MetricReferenceBuild
 }

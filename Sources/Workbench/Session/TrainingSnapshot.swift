@@ -21,6 +21,8 @@ public struct TrainingSnapshot: Sendable {
     /// Latest quality metrics.
     public var nearestNeighbourRMSE: Float?
     public var swd: Float?
+    /// How long the latest milestone took: its grid's sampling, then its metrics.
+    public var milestoneTiming: MilestoneTiming?
     /// The newest checkpoint written.
     public var lastCheckpointStep: Int?
     public var lastCheckpointPath: String?
@@ -37,7 +39,18 @@ public struct TrainingSnapshot: Sendable {
         TrainingSnapshot(
             step: 0, totalSteps: options.steps, losses: [], bucketLoss: [], learningRate: options.learningRate,
             gradNorm: 0, imagesPerSecond: 0, etaSeconds: nil, samples: nil, samplesStep: nil,
-            nearestNeighbourRMSE: nil, swd: nil, lastCheckpointStep: nil, lastCheckpointPath: nil,
+            nearestNeighbourRMSE: nil, swd: nil, milestoneTiming: nil, lastCheckpointStep: nil, lastCheckpointPath: nil,
             paused: false, finished: false, status: "starting", lastError: nil, options: options, dataDescription: data)
+    }
+}
+
+/// Seconds a milestone spent sampling its grid (and writing it) and measuring it.
+public struct MilestoneTiming: Equatable, Sendable {
+    public var sampling: Double
+    public var metrics: Double
+
+    public init(sampling: Double, metrics: Double) {
+        self.sampling = sampling
+        self.metrics = metrics
     }
 }
