@@ -91,8 +91,12 @@ public struct TrainCommand: ParsableCommand {
         }
         let outPath = try FlagValues.runFolder(out: out, resuming: resume, resumeFlag: "--resume")
 
-        // Data: warnings first, so they are not lost under the progress line.
-        let loaded = try dataFlags.source.load(for: options.model)
+        // Data: a count while a folder decodes (terminal only), then the warnings first, so they
+        // are not lost under the training progress line.
+        let loaded = try dataFlags.source.load(for: options.model, progress: DataSource.throttled { done, total in
+            console.progress("loading images… \(done)/\(total)")
+        })
+        console.endProgress()
         for w in loaded.warnings { console.warn("skipped \(w)") }
 
         let session = try checkpoint.map { try TrainingSession(resuming: $0, steps: options.steps, data: loaded, out: outPath) }

@@ -1,5 +1,6 @@
 import DiffusionEngine
 import Foundation
+import ImageIO
 
 /// Folders and options the workbench tests share.
 enum WorkbenchFixtures {
@@ -16,5 +17,13 @@ enum WorkbenchFixtures {
         (o.preset, o.model, o.timesteps, o.steps) = ("fixture", .fixture, timesteps, steps)
         (o.batchSize, o.accumulate, o.saveEvery, o.sampleCount) = (4, 1, 1000, 4)
         return o
+    }
+
+    /// `count` 12x12 PNGs of different colours in `path`.
+    static func imageFolder(_ path: String, count: Int) throws {
+        for i in 0..<count {
+            let v = Float(i) / Float(max(1, count - 1))
+            try PNGEncoder.write(RGBImage(width: 12, height: 12, red: v, green: 1 - v, blue: 0.5), to: path + "/\(i).png")
+        }
     }
 }

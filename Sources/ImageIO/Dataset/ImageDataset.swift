@@ -42,16 +42,19 @@ public struct ImageDataset: Sendable {
     ///   - preparation: applied to each image after decoding (nil keeps full-size images).
     ///   - limits: per-file size limits (decompression bombs become warnings).
     ///   - threads: decoding threads (2 fits this project's machines), >= 1.
+    ///   - progress: called with (files done, files found) after each file, decoded or skipped,
+    ///     from the decoding threads one call at a time, `done` counting up to `total`.
     /// - Throws: `ImageError` naming the folder when it is missing, not a folder, holds no
     ///   PNG/JPEG (after the class filter), or when no file at all could be decoded.
     public static func loadFolder(_ folder: String, classFilter: String? = nil,
                                   preparation: ImagePreparation? = nil,
-                                  limits: DecodeLimits = .standard, threads: Int = 2) throws -> ImageDataset {
+                                  limits: DecodeLimits = .standard, threads: Int = 2,
+                                  progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> ImageDataset {
         let walk = try FolderWalk(root: folder, classFilter: classFilter)
         if walk.images.isEmpty { throw walk.emptyError() }
 
         let paths = walk.images
-        let decoded = ParallelMap.run(count: paths.count, threads: threads) { i -> Result<RGBImage, ImageError> in
+        let decoded = ParallelMap.run(count: paths.count, threads: threads, progress: progress) { i -> Result<RGBImage, ImageError> in
             do {
                 let image = try ImageDecoder.decodeFile(atPath: paths[i].fullPath, limits: limits)
                 return .success(preparation.map { $0.prepare(image) } ?? image)
@@ -81,14 +84,21 @@ public struct ImageDataset: Sendable {
 
 /// Runs `body` for indices 0..<count on `threads` threads; results in index order.
 enum ParallelMap {
-    static func run<T>(count: Int, threads: Int, _ body: (Int) -> T) -> [T] {
+    /// - Parameter progress: called after each index with (indices done, count), one call at a time.
+    static func run<T>(count: Int, threads: Int, progress: ((Int, Int) -> Void)? = nil, _ body: (Int) -> T) -> [T] {
         precondition(threads >= 1, "ParallelMap: threads \(threads) must be >= 1")
         if count == 0 { return [] }
         let workers = min(threads, count)
-        if workers == 1 { return (0..<count).map(body) }
+        if workers == 1 {
+            return (0..<count).map { i in
+                let r = body(i)
+                progress?(i + 1, count)
+                return r
+            }
+        }
         var slots = [T?](repeating: nil, count: count)
-        let lock = NSLock()
-        var next = 0
+        let lock = NSLock(), reporting = NSLock()
+        var next = 0, done = 0
         slots.withUnsafeMutableBufferPointer { out in
             let out = out  // each index is written by exactly one worker
             DispatchQueue.concurrentPerform(iterations: workers) { _ in
@@ -99,6 +109,12 @@ enum ParallelMap {
                     lock.unlock()
                     if i >= count { return }
                     out[i] = body(i)
+                    if let progress {
+                        reporting.lock()
+                        done += 1
+                        progress(done, count)
+                        reporting.unlock()
+                    }
                 }
             }
         }

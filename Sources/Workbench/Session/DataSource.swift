@@ -45,16 +45,30 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// The images at a model's size and channel count.
-    public func load(for model: UNetConfig) throws -> Loaded {
-        try load(size: model.imageSize, channels: model.channels)
+    /// - Parameter progress: (files done, files found) while a folder decodes; see `load(size:channels:progress:)`.
+    public func load(for model: UNetConfig, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> Loaded {
+        try load(size: model.imageSize, channels: model.channels, progress: progress)
+    }
+
+    /// Wraps a progress report so it runs at most every `interval` seconds, and always for the last file.
+    public static func throttled(every interval: Double = 0.1, _ report: @escaping (_ done: Int, _ total: Int) -> Void) -> (Int, Int) -> Void {
+        var last = -Double.infinity
+        return { done, total in
+            let now = monotonicSeconds()
+            guard done == total || now - last >= interval else { return }
+            last = now
+            report(done, total)
+        }
     }
 
     /// Decodes every image once, resizes the short side to 1.12x `size` and keeps a centred square of
     /// that side (the trainer takes random `size` crops and flips from it).
     /// - Parameter channels: 3 (RGB) or 1 (grey: ITU-R BT.601 luma of the sRGB values, as PIL's
     ///   `convert("L")` and torchvision's `Grayscale` compute it).
+    /// - Parameter progress: called with (files done, files found) as a folder decodes, one call at
+    ///   a time from the decoding threads (the built-in faces report nothing).
     /// - Throws: `ImageError`/`EngineError` with a one-line message (missing or empty folder, ...).
-    public func load(size: Int, channels: Int) throws -> Loaded {
+    public func load(size: Int, channels: Int, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> Loaded {
         guard channels == 1 || channels == 3 else {
             throw EngineError("data: \(channels) channels asked; images load as 3 (RGB) or 1 (grey)")
         }
@@ -62,7 +76,7 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
         let ds: ImageDataset
         switch self {
         case .builtin: ds = try BuiltinFaces.dataset(preparation: prep)
-        case let .folder(path, cls): ds = try ImageDataset.loadFolder(path, classFilter: cls, preparation: prep)
+        case let .folder(path, cls): ds = try ImageDataset.loadFolder(path, classFilter: cls, preparation: prep, progress: progress)
         }
         let side = prep.resizedSide
         let plane = side * side, per = channels * plane

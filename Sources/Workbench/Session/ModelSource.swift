@@ -22,8 +22,9 @@ public final class ModelSource: @unchecked Sendable {
     private var thread: Thread?
 
     /// Loads the data and builds the session (or loads the checkpoint for viewing).
+    /// - Parameter progress: (files done, files found) while a data folder decodes (`DataSource.load`).
     /// - Throws: a one-line error (missing folder, damaged checkpoint, …).
-    public init(_ launch: AppLaunch) throws {
+    public init(_ launch: AppLaunch, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws {
         if let folder = launch.watch {
             let w = try RunWatcher(folder: folder)
             let options = w.snapshot.read().value.options
@@ -53,8 +54,8 @@ public final class ModelSource: @unchecked Sendable {
             var images: Tensor?
             var dataDescription = "no data loaded"
             do {
-                let data = try launch.data.load(for: c.options.model)
-                images = ModelSource.firstImages(data.set.centreCrops(), count: 16)
+                let data = try launch.data.load(for: c.options.model, progress: progress)
+                images = data.set.centreCrops(limit: 16)
                 dataDescription = data.description
                 warnings += data.warnings
             } catch {
@@ -76,7 +77,7 @@ public final class ModelSource: @unchecked Sendable {
             return
         }
         // A resumed run crops its images to the checkpoint's size, whatever the launch options say.
-        let data = try launch.data.load(for: (launch.checkpoint?.options ?? launch.options).model)
+        let data = try launch.data.load(for: (launch.checkpoint?.options ?? launch.options).model, progress: progress)
         let session = try launch.checkpoint.map {
             try TrainingSession(resuming: $0, steps: launch.options.steps, data: data, out: launch.out)
         } ?? TrainingSession(options: launch.options, data: data, out: launch.out)
@@ -85,7 +86,7 @@ public final class ModelSource: @unchecked Sendable {
         warnings = data.warnings
         info = RunInfo(options: session.trainer.options, viewOnly: false, checkpointPath: launch.checkpoint?.path,
                        outPath: session.folder.path, dataDescription: data.description,
-                       images: ModelSource.firstImages(session.trainer.dataset.centreCrops(), count: 16))
+                       images: session.trainer.dataset.centreCrops(limit: 16))
     }
 
     /// Starts training (or watching) on its own thread (no-op when viewing).
