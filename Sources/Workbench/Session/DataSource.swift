@@ -73,26 +73,49 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
             throw EngineError("data: \(channels) channels asked; images load as 3 (RGB) or 1 (grey)")
         }
         let prep = ImagePreparation(size: size, mode: .train)
-        let ds: ImageDataset
+        let side = prep.resizedSide, per = channels * side * side
+        let data: [Float], names: [String], warnings: [String]
         switch self {
-        case .builtin: ds = try BuiltinFaces.dataset(preparation: prep)
-        case let .folder(path, cls): ds = try ImageDataset.loadFolder(path, classFilter: cls, preparation: prep, progress: progress)
-        }
-        let side = prep.resizedSide
-        let plane = side * side, per = channels * plane
-        var data = [Float](repeating: 0, count: ds.count * per)
-        for (i, img) in ds.images.enumerated() {
-            let sq = (img.width == side && img.height == side) ? img : img.centreCropped(width: side, height: side)
-            if channels == 3 {
-                for j in 0..<per { data[i * per + j] = sq.pixels[j] * 2 - 1 }  // [0,1] -> [-1,1]
-            } else {
-                for j in 0..<plane {
-                    let luma = 0.299 * sq.pixels[j] + 0.587 * sq.pixels[plane + j] + 0.114 * sq.pixels[2 * plane + j]
-                    data[i * per + j] = luma * 2 - 1
+        case .builtin:
+            let ds = try BuiltinFaces.dataset(preparation: prep)
+            data = [Float](unsafeUninitializedCapacity: ds.count * per) { buf, n in
+                for (i, img) in ds.images.enumerated() { Self.store(img, side: side, channels: channels, at: buf.baseAddress! + i * per) }
+                n = ds.count * per
+            }
+            (names, warnings) = (ds.names, [])
+        case let .folder(path, cls):
+            // Each image goes into the tensor's storage as it is decoded: never the whole set twice.
+            let listing = try ImageDataset.FolderListing(path, classFilter: cls)
+            var decoded: ImageDataset.FolderListing.Decoded?
+            data = try [Float](unsafeUninitializedCapacity: listing.count * per) { buf, n in
+                let base = buf.baseAddress!
+                let d = try listing.decode(preparation: prep, progress: progress) { i, img in
+                    Self.store(img, side: side, channels: channels, at: base + i * per)
                 }
+                for (k, i) in d.kept.enumerated() where k != i {  // close the gaps of skipped files
+                    (base + k * per).update(from: base + i * per, count: per)
+                }
+                n = d.kept.count * per
+                decoded = d
+            }
+            (names, warnings) = (decoded!.names, decoded!.warnings.map(\.description))
+        }
+        let count = names.count
+        let set = try TrainingSet(images: Tensor(shape: [count, channels, side, side], data: data), size: size, names: names)
+        return Loaded(set: set, warnings: warnings, description: "\(description): \(count) image\(count == 1 ? "" : "s")")
+    }
+
+    /// Writes one prepared image, centre-cropped to side x side, into `dst` as (channels, side, side)
+    /// in [-1, 1] (grey: the luma).
+    static func store(_ img: RGBImage, side: Int, channels: Int, at dst: UnsafeMutablePointer<Float>) {
+        let sq = (img.width == side && img.height == side) ? img : img.centreCropped(width: side, height: side)
+        let plane = side * side
+        sq.pixels.withUnsafeBufferPointer { px in
+            if channels == 3 {
+                for j in 0..<(3 * plane) { dst[j] = px[j] * 2 - 1 }  // [0,1] -> [-1,1]
+            } else {
+                for j in 0..<plane { dst[j] = (0.299 * px[j] + 0.587 * px[plane + j] + 0.114 * px[2 * plane + j]) * 2 - 1 }
             }
         }
-        let set = try TrainingSet(images: Tensor(shape: [ds.count, channels, side, side], data: data), size: size, names: ds.names)
-        return Loaded(set: set, warnings: ds.warnings.map(\.description), description: "\(description): \(ds.count) image\(ds.count == 1 ? "" : "s")")
     }
 }
