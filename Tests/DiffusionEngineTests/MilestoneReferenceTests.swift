@@ -19,6 +19,22 @@ import Testing
         }
     }
 
+    /// The training set's centre crops read in place (stored 11x11, crops of 8: offset 1) give the
+    /// numbers of the copied crops, and so does the whole milestone reference.
+    @Test func centreCropsReadInPlaceAreTheCopiedCrops() throws {
+        var g = RandomGenerator(seed: 31)
+        let set = try TrainingSet(images: g.uniformTensor([12, 3, 11, 11], lo: -1, hi: 1), size: 8, names: [])
+        let crops = set.centreCrops()
+        let samples = g.uniformTensor([5, 3, 8, 8], lo: -1, hi: 1)
+        let exact = try NearestNeighbourDistance.compute(samples: samples, training: crops)
+        #expect(try NearestNeighbourDistance.compute(samples: samples, against: .init(images: set.images, centreCrop: 8)) == exact)
+        #expect(throws: EngineError.self) { try NearestNeighbourDistance.Reference(images: set.images, centreCrop: 12) }
+        let config = SlicedWassersteinDistance.Configuration(patchSize: 3, patchesPerImage: 8, projections: 8, repeats: 2, minResolution: 4)
+        let inPlace = try MilestoneReference(trainingSet: set, swdImageLimit: 5, configuration: config).measure(samples)
+        let copied = try MilestoneReference(images: crops, swdImageLimit: 5, configuration: config).measure(samples)
+        #expect(inPlace.nearestNeighbour == exact && inPlace.nearestNeighbour == copied.nearestNeighbour && inPlace.swd == copied.swd)
+    }
+
     @Test func nearestNeighbourTiesAndNearTiesPickTheSameImage() throws {
         // Training images 1 and 3 equal image 0; images 2 and 4 differ from it in one value by
         // 1e-6 and 2e-6, far inside the GEMM's rounding. The samples are the images themselves

@@ -31,22 +31,32 @@ public struct MilestoneReference: Sendable {
     /// - Throws: `EngineError` for an empty set or images smaller than an SWD patch.
     public init(images: Tensor, swdImageLimit: Int = defaultSWDImageLimit, atoms: Int = defaultAtoms,
                 configuration: SlicedWassersteinDistance.Configuration = .init()) throws {
-        nearestNeighbour = try NearestNeighbourDistance.Reference(images)
         let (m, c, h, w) = images.nchw("MilestoneReference")
-        let indices = Self.subset(count: m, limit: swdImageLimit, seed: configuration.seed)
-        let subset: Tensor
-        if indices.count == m {
-            subset = images
-        } else {
+        try self.init(nearestNeighbour: NearestNeighbourDistance.Reference(images), count: m, swdImageLimit: swdImageLimit,
+                      atoms: atoms, configuration: configuration) { indices in
             let per = c * h * w
             var data = [Float](repeating: 0, count: indices.count * per)
             for (k, i) in indices.enumerated() {
                 data.replaceSubrange((k * per)..<((k + 1) * per), with: images.data[(i * per)..<((i + 1) * per)])
             }
-            subset = Tensor(shape: [indices.count, c, h, w], data: data)
+            return Tensor(shape: [indices.count, c, h, w], data: data)
         }
-        swd = try SlicedWassersteinDistance.reference(of: subset, configuration: configuration, atoms: atoms)
-        swdIndices = indices
+    }
+
+    /// The reference of a training set's centre crops (`TrainingSet.centreCrops`, what the samples
+    /// are measured against), without a copy of them all: nn-RMSE reads the crops where the set
+    /// stores them, SWD crops its subset. The same numbers as `init(images: set.centreCrops())`.
+    public init(trainingSet set: TrainingSet, swdImageLimit: Int = defaultSWDImageLimit, atoms: Int = defaultAtoms,
+                configuration: SlicedWassersteinDistance.Configuration = .init()) throws {
+        try self.init(nearestNeighbour: NearestNeighbourDistance.Reference(images: set.images, centreCrop: set.size), count: set.count,
+                      swdImageLimit: swdImageLimit, atoms: atoms, configuration: configuration) { set.centreCrops(of: $0) }
+    }
+
+    private init(nearestNeighbour: NearestNeighbourDistance.Reference, count: Int, swdImageLimit: Int, atoms: Int,
+                 configuration: SlicedWassersteinDistance.Configuration, images: ([Int]) -> Tensor) throws {
+        self.nearestNeighbour = nearestNeighbour
+        swdIndices = Self.subset(count: count, limit: swdImageLimit, seed: configuration.seed)
+        swd = try SlicedWassersteinDistance.reference(of: images(swdIndices), configuration: configuration, atoms: atoms)
         self.configuration = configuration
     }
 

@@ -5,8 +5,9 @@ import Foundation
 /// a thread of its own as training starts, so that no milestone pays for it: the first one only
 /// waits for what is left of it (nothing, unless milestones come within seconds of the start).
 ///
-/// The thread runs at nice 10 and does not use the compute pool, so training keeps its cores; a
-/// milestone that has to wait blocks the training thread, and the build then gets them.
+/// The thread runs at the training thread's priority (it inherits its nice value) and does not use
+/// the compute pool: training shares the cores with it for the seconds it takes; a milestone that
+/// has to wait blocks the training thread, and the build then has them.
 final class MetricReferenceBuild: @unchecked Sendable {
     private let condition = NSCondition()
     private var result: Result<MilestoneReference, Error>?
@@ -23,10 +24,7 @@ final class MetricReferenceBuild: @unchecked Sendable {
         defer { condition.unlock() }
         guard !started else { return }
         started = true
-        let t = Thread { [self] in
-            ComputePool.setCurrentThreadNice(10)
-            build()
-        }
+        let t = Thread { [self] in build() }
         t.name = "ddpm-metric-reference"
         t.stackSize = 8 << 20
         t.start()
@@ -48,7 +46,7 @@ final class MetricReferenceBuild: @unchecked Sendable {
 
     private func build() {
         let t0 = monotonicSeconds()
-        let r = Result { try MilestoneReference(images: dataset.centreCrops()) }
+        let r = Result { try MilestoneReference(trainingSet: dataset) }
         condition.lock()
         result = r
         seconds = monotonicSeconds() - t0
