@@ -56,7 +56,7 @@ public enum SlicedWassersteinDistance {
     public struct Descriptors: Sendable {
         public let levelResolutions: [Int]
         /// Per level: count × dimension values, row-major.
-        public let levels: [[Float]]
+        public internal(set) var levels: [[Float]]
         public let count: Int
         public let dimension: Int
     }
