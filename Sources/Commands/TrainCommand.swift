@@ -22,7 +22,8 @@ public struct TrainCommand: ParsableCommand {
             loss (and its mean over 50 steps), images/s and ETA; otherwise a plain line is printed \
             every --log-every steps. Each milestone prints its checkpoint, sample grid, nn-RMSE \
             (distance of the samples to their nearest training image) and SWD (sliced Wasserstein \
-            distance to the training set).
+            distance to the training set, or to a fixed subset of 1,024 of its images), and how \
+            long the grid and the metrics took. Loading a folder shows a count on a terminal.
 
             Run folder (--out): checkpoint.safetensors (the newest, replaced atomically), \
             samples/step-NNNNNN.png and samples/step-final.png, metrics.jsonl.

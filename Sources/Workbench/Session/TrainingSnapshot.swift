@@ -48,9 +48,4 @@ public struct TrainingSnapshot: Sendable {
 public struct MilestoneTiming: Equatable, Sendable {
     public var sampling: Double
     public var metrics: Double
-
-    public init(sampling: Double, metrics: Double) {
-        self.sampling = sampling
-        self.metrics = metrics
-    }
 }
