@@ -8,7 +8,9 @@ float timesteps, the work the Swift trainer does per step (without EMA and clipp
 GFLOP/s (3 x the analytic forward FLOPs per step: forward + ~2x for the backward, the same
 count as `UNetConfig.forwardFLOPs` in Swift). A reverse-sampling step is one forward under
 no_grad at batch 1 and at batch 16. Peak RSS is the process's maximum resident set size.
-torch uses 2 threads (the machine's cores).
+torch uses 2 threads (the machine's cores). `--compile` runs the model under
+`torch.compile` (inductor, CPU: it needs a C++ compiler); its compilation happens in the warm-up
+steps and the first sampling call of each batch size, and is reported as `compile_s`.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    ap.add_argument("--compile", action="store_true", help="torch.compile the model (inductor backend)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -67,17 +70,19 @@ def main():
     cfg = unet.PRESETS[args.preset]
     model = unet.UNet(cfg)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
+    run = torch.compile(model, backend="inductor") if args.compile else model
+    compile_s = 0.0
     shape = (args.batch, cfg.channels, cfg.imageSize, cfg.imageSize)
     x, target = torch.randn(shape), torch.randn(shape)
     t = torch.randint(0, 1000, (args.batch,)).float()
 
     def train_step():
         opt.zero_grad(set_to_none=True)
-        loss = torch.mean((model(x, t) - target) ** 2)
+        loss = torch.mean((run(x, t) - target) ** 2)
         loss.backward()
         opt.step()
 
-    timed(train_step, args.warmup)
+    compile_s += sum(timed(train_step, max(args.warmup, 1 if args.compile else 0)))
     step_times = timed(train_step, args.steps)
     step = statistics.median(step_times)
 
@@ -87,8 +92,8 @@ def main():
         for b in (1, 16):
             xs = torch.randn(b, cfg.channels, cfg.imageSize, cfg.imageSize)
             ts = torch.full((b,), 500.0)
-            timed(lambda: model(xs, ts), 1)  # warm-up
-            sampling[b] = statistics.median(timed(lambda: model(xs, ts), args.sample_repeats))
+            compile_s += sum(timed(lambda: run(xs, ts), 1))  # warm-up (and compilation)
+            sampling[b] = statistics.median(timed(lambda: run(xs, ts), args.sample_repeats))
 
     fwd_flops = unet.forward_flops(cfg, args.batch)
     result = {
@@ -98,6 +103,8 @@ def main():
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
         "preset": args.preset,
+        "compile": args.compile,
+        "compile_s": compile_s if args.compile else None,
         "config": json.loads(cfg.to_json()),
         "parameters": unet.parameter_count(cfg),
         "batch": args.batch,
@@ -131,7 +138,7 @@ def main():
         ("sample step, batch 16", f"{sampling[16] * 1e3:.2f} ms  ({result['sample_gflop_per_s_batch16']:.1f} GFLOP/s)"),
         ("peak RSS", f"{result['peak_rss_mib']:.0f} MiB"),
         ("load average (1 min)", f"{load_before:.2f} before, {result['load_avg_1min'][1]:.2f} after"),
-        ("torch / threads", f"{torch.__version__} / {result['threads']}"),
+        ("torch / threads", f"{torch.__version__} / {result['threads']}" + (f" / torch.compile (warm-up {compile_s:.0f} s)" if args.compile else "")),
         ("machine", result["machine"]),
         ("date", result["date"]),
     ]

@@ -11,6 +11,13 @@ SWD's patch positions and directions come from a port of the engine's `RandomGen
 (SplitMix64 over a Weyl sequence, Lemire's bounded integers, Box-Muller normals), seeded as the
 Swift code seeds it (seed 0, streams 1, 2 and 3), so both engines measure with the same patches
 and directions and agree to float rounding.
+
+At a milestone both engines measure against `MilestoneReference` (Swift:
+Sources/DiffusionEngine/Metrics/MilestoneReference.swift), made once per run: nn-RMSE against
+every training image; SWD against at most `SWD_IMAGE_LIMIT` (1,024) training images, the subset
+`swd_subset` draws (seed stream 4), with each direction's sorted projections kept whole up to
+`ATOMS` (8,192) descriptors and as the means of `ATOMS` equal-mass slices (a quantile sketch)
+past that. Below both sizes the numbers are those of `nn_rmse` and `swd` against the whole set.
 """
 
 from __future__ import annotations
@@ -193,20 +200,103 @@ def swd_distance(da, db, seed: int = 0):
     for A, B in zip(la, lb):
         dim, total = A.shape[1], 0.0
         for _ in range(REPEATS):
-            dirs = rng.normals(PROJECTIONS * dim).reshape(PROJECTIONS, dim)
-            norm = (dirs.astype(np.float64) ** 2).sum(1, keepdims=True)
-            dirs = dirs * (1 / np.sqrt(norm)).astype(np.float32)
+            dirs = _directions(rng, dim)
             pa, pb = np.sort(dirs @ A.T, axis=1), np.sort(dirs @ B.T, axis=1)  # (P, count)
             total += sum(wasserstein1(pa[r], pb[r]) for r in range(PROJECTIONS))
         per_level.append(float(np.float32(total / (REPEATS * PROJECTIONS) * 1e3)))
-    mean = np.float32(0)
-    for v in per_level:
-        mean = np.float32(mean + np.float32(v))
-    return per_level, float(np.float32(mean / np.float32(len(per_level)))) if per_level else 0.0
+    return per_level, _mean32(per_level)
 
 
 def swd(samples: np.ndarray, reference, seed: int = 0):
-    """SWD x 1e3 of samples (N,C,H,W) against a reference set (M,C,H,W) or its descriptors
-    (`descriptors(reference, stream=2)`, computed once per run). Returns (per level, mean)."""
+    """SWD x 1e3 of samples (N,C,H,W) against a reference set (M,C,H,W), its descriptors
+    (`descriptors(reference, stream=2)`) or its `swd_reference`. Returns (per level, mean)."""
+    if isinstance(reference, dict):
+        return _swd_against_sorted(descriptors(samples, 1, seed), reference)
     ref = reference if isinstance(reference, tuple) else descriptors(reference, 2, seed)
     return swd_distance(descriptors(samples, 1, seed), ref, seed)
+
+
+def _swd_against_sorted(da, reference):
+    res_a, la = da
+    assert res_a == reference["levels"], (res_a, reference["levels"])
+    per_level = []
+    for A, rows in zip(la, reference["sorted"]):
+        total = 0.0
+        for dirs, pb in rows:
+            pa = np.sort(dirs @ A.T, axis=1)
+            total += sum(wasserstein1(pa[r], pb[r]) for r in range(PROJECTIONS))
+        per_level.append(float(np.float32(total / (REPEATS * PROJECTIONS) * 1e3)))
+    return per_level, _mean32(per_level)
+
+
+def _mean32(per_level: list) -> float:
+    mean = np.float32(0)
+    for v in per_level:
+        mean = np.float32(mean + np.float32(v))
+    return float(np.float32(mean / np.float32(len(per_level)))) if per_level else 0.0
+
+
+# MARK: the once-per-run reference of a milestone
+
+SWD_IMAGE_LIMIT, ATOMS = 1024, 8192
+
+
+def swd_subset(count: int, limit: int = SWD_IMAGE_LIMIT, seed: int = 0) -> list:
+    """The images SWD keeps: all when count <= limit, else the first `limit` of the engine's
+    Fisher-Yates permutation from the seed's stream 4, ascending."""
+    if count <= limit:
+        return list(range(count))
+    u = SwiftRandom(seed).derived(4).next_u64(count - 1)
+    js = SwiftRandom.bounded(u, np.arange(count, 1, -1, dtype=np.uint64))  # int(below: i + 1), i = n-1 ... 1
+    p = list(range(count))
+    for k, i in enumerate(range(count - 1, 0, -1)):
+        j = int(js[k])
+        p[i], p[j] = p[j], p[i]
+    return sorted(p[:limit])
+
+
+def sketch(row: np.ndarray, atoms: int) -> np.ndarray:
+    """Atom a = the mean of a sorted row's quantile function over [a/atoms, (a+1)/atoms)."""
+    m = len(row)
+    cum = np.concatenate([[0.0], np.cumsum(row.astype(np.float64))])
+    pos = np.arange(atoms + 1, dtype=np.int64) * m  # slice edges in units of 1/atoms values
+    whole, part = pos // atoms, (pos % atoms) / atoms
+    nxt = row.astype(np.float64)[np.minimum(whole, m - 1)]
+    integral = cum[whole] + part * nxt  # the sum of the first pos/atoms values
+    return ((integral[1:] - integral[:-1]) * (atoms / m)).astype(np.float32)
+
+
+def swd_reference(images: np.ndarray, atoms: int = ATOMS, seed: int = 0):
+    """A reference set for `swd`: per level, each direction's sorted projections (or their sketch)."""
+    res, levels = descriptors(images, 2, seed)
+    rng = SwiftRandom(seed).derived(3)
+    out = []
+    for B in levels:
+        rows = []
+        for _ in range(REPEATS):
+            dirs = _directions(rng, B.shape[1])
+            pb = np.sort(dirs @ B.T, axis=1)
+            rows.append((dirs, pb if pb.shape[1] <= atoms else np.stack([sketch(r, atoms) for r in pb])))
+        out.append(rows)
+    return {"levels": res, "sorted": out}
+
+
+def _directions(rng: SwiftRandom, dim: int) -> np.ndarray:
+    dirs = rng.normals(PROJECTIONS * dim).reshape(PROJECTIONS, dim)
+    norm = (dirs.astype(np.float64) ** 2).sum(1, keepdims=True)
+    return dirs * (1 / np.sqrt(norm)).astype(np.float32)
+
+
+class MilestoneReference:
+    """The training set's side of the milestone metrics, made once per run (see the module doc)."""
+
+    def __init__(self, training: np.ndarray, swd_image_limit: int = SWD_IMAGE_LIMIT, atoms: int = ATOMS, seed: int = 0):
+        self.training, self.seed = training, seed
+        self.swd_indices = swd_subset(len(training), swd_image_limit, seed)
+        self.swd = swd_reference(training[self.swd_indices], atoms, seed)
+
+    def measure(self, samples: np.ndarray):
+        """(nn-RMSE, SWD per level, SWD mean) of samples (N,C,H,W)."""
+        nn, _, _ = nn_rmse(samples, self.training)
+        per_level, mean = swd(samples, self.swd, self.seed)
+        return nn, per_level, mean

@@ -6,7 +6,8 @@
 
 metrics.jsonl lines are Swift's: per step {step, loss, grad_norm, lr, images_per_s, wall_time,
 step_seconds, loss_by_t_bucket}; events {step, event: checkpoint, path}, {step, event: milestone
-| final, samples, sampler, nn_rmse, swd, swd_per_level}, {step, event: diverged, message}.
+| final, samples, sampler, nn_rmse, swd, swd_per_level, sampling_seconds, metrics_seconds},
+{step, event: diverged, message}.
 Its first line, as docs/run-folder.md specifies: {event: start (a new run) or resume (with
 checkpoint: the path resumed from), step, writer: pytorch, world_size, device, options (the run's
 TrainingOptions), wall_time}, plus per_rank_batch and torch. Non-finite numbers are written as
@@ -14,8 +15,8 @@ null; paths are written as given (no escaped slashes).
 
 Every `saveEvery` steps (not at the last step): checkpoint, grid (DDIM with `sample_steps` steps,
 eta 0, on the EMA weights, x_T from mix(seed ^ 0x5EED, step)), nn-RMSE and SWD against the
-centre-cropped training set. At the end, or on SIGINT/SIGTERM after the step in flight: the
-final checkpoint and grid. Only rank 0 writes files; the other ranks wait.
+centre-cropped training set (`metrics.MilestoneReference`, made at the first milestone). At the
+end, or on SIGINT/SIGTERM after the step in flight: the final checkpoint and grid. Only rank 0 writes files; the other ranks wait.
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ class Session:
         self.log = MetricsLog(self.folder.metrics if self.writer else None)
         self.log_every, self.quiet = log_every, quiet or not self.writer
         self.stop = StopFlag()
-        self.reference = None  # descriptors of the centre-cropped data set, made once
+        self.reference = None  # metrics.MilestoneReference of the centre-cropped data set, made once
         self.last_checkpoint_step = None
         start = {"event": "resume" if resumed_from else "start", "step": trainer.step, "writer": "pytorch",
                  "world_size": trainer.world, "device": trainer.device.type, "per_rank_batch": trainer.local_batch,
@@ -187,6 +188,7 @@ class Session:
         """Checkpoint, EMA sample grid and metrics (rank 0); the other ranks wait for it."""
         tr, o = self.trainer, self.trainer.options
         if self.writer:
+            t0 = time.monotonic()
             self.save_checkpoint()
             ddim = o.milestoneSamplingSteps if 0 < o.milestoneSamplingSteps < o.timesteps else None
             g = torch.Generator().manual_seed(step_seed(o.seed, tr.step, salt=0x5EED))
@@ -194,15 +196,15 @@ class Session:
             x = tr.diffusion.sample(tr.ema_model(), shape, g, ddim_steps=ddim)
             path = self.folder.final_samples if final else self.folder.samples(tr.step)
             ckpt.atomic_write(path, [grid_png(x)])
+            t1 = time.monotonic()
             xs = x.detach().float().cpu().numpy()
-            ref = tr.dataset.centre_crops().float().cpu().numpy()
-            nn, _, _ = metrics.nn_rmse(xs, ref)
             if self.reference is None:
-                self.reference = metrics.descriptors(ref, 2)
-            per_level, swd = metrics.swd(xs, self.reference)
+                self.reference = metrics.MilestoneReference(tr.dataset.centre_crops().float().cpu().numpy())
+            nn, per_level, swd = self.reference.measure(xs)
             self.log.append({"step": tr.step, "event": "final" if final else "milestone", "samples": path,
                              "sampler": tr.diffusion.sampler_description(ddim), "nn_rmse": nn, "swd": swd,
-                             "swd_per_level": per_level})
+                             "swd_per_level": per_level, "sampling_seconds": t1 - t0,
+                             "metrics_seconds": time.monotonic() - t1})
             self.say(f"step {tr.step}{' (final)' if final else ''}: checkpoint {self.folder.checkpoint}, samples {path}, "
                      f"nn-RMSE {nn:.3f}, SWD {swd:.0f}")
         if tr.world > 1:

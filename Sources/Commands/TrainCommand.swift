@@ -22,7 +22,8 @@ public struct TrainCommand: ParsableCommand {
             loss (and its mean over 50 steps), images/s and ETA; otherwise a plain line is printed \
             every --log-every steps. Each milestone prints its checkpoint, sample grid, nn-RMSE \
             (distance of the samples to their nearest training image) and SWD (sliced Wasserstein \
-            distance to the training set).
+            distance to the training set, or to a fixed subset of 1,024 of its images), and how \
+            long the grid and the metrics took. Loading a folder shows a count on a terminal.
 
             Run folder (--out): checkpoint.safetensors (the newest, replaced atomically), \
             samples/step-NNNNNN.png and samples/step-final.png, metrics.jsonl.
@@ -89,8 +90,12 @@ public struct TrainCommand: ParsableCommand {
         if let resume, let c = checkpoint { try checkResume(resume, checkpoint: c, options: options, console: console) }
         let outPath = try FlagValues.runFolder(out: out, resuming: resume, resumeFlag: "--resume")
 
-        // Data: warnings first, so they are not lost under the progress line.
-        let loaded = try dataFlags.source.load(for: options)
+        // Data: a count while a folder decodes (terminal only), then the warnings first, so they
+        // are not lost under the training progress line.
+        let loaded = try dataFlags.source.load(for: options, progress: DataSource.throttled { done, total in
+            console.progress("loading images… \(done)/\(total)")
+        })
+        console.endProgress()
         for w in loaded.warnings { console.warn("skipped \(w)") }
 
         let session = try checkpoint.map { try TrainingSession(resuming: $0, steps: options.steps, data: loaded, out: outPath) }
@@ -224,6 +229,7 @@ public struct TrainCommand: ParsableCommand {
             checkpoint: snap.lastCheckpointStep == step ? session.folder.checkpointPath : nil,
             samples: snap.samplesStep == step ? samples : nil,
             nnRMSE: snap.samplesStep == step ? snap.nearestNeighbourRMSE : nil,
-            swd: snap.samplesStep == step ? snap.swd : nil) + vae
+            swd: snap.samplesStep == step ? snap.swd : nil,
+            seconds: snap.samplesStep == step ? snap.milestoneTiming.map { ($0.sampling, $0.metrics) } : nil) + vae
     }
 }

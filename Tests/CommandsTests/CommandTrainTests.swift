@@ -97,6 +97,26 @@ import Workbench
         }
     }
 
+    /// On a terminal a folder's decoding shows a count; every milestone line and metrics.jsonl
+    /// line carries its seconds (grid, then metrics).
+    @Test func terminalShowsTheLoadingCountAndMilestonesTheirSeconds() throws {
+        let dir = try CommandFixtures.tempFolder("train-tty")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let images = try CommandFixtures.imageFolder(in: dir + "/images", count: 4)
+        let console = Console.capturing(isTerminal: true, columns: 200)
+        #expect(try fixtureRun(out: dir + "/run", ["--data": images, "--steps": "2", "--save-every": "1"]).run(console: console) == 0)
+        let out = console.capturedOutput
+        #expect(out.hasPrefix("\rloading images… ") && out.contains("\rloading images… 4/4\u{1B}[K\r\u{1B}[Kddpm train: "))
+        let milestones = out.split(separator: "\n").filter { $0.contains("nn-RMSE") }
+        #expect(milestones.count == 2)
+        #expect(milestones.allSatisfy { $0.contains(" s: grid ") && $0.hasSuffix(" s)") }, "\(milestones)")
+        let lines = try String(contentsOfFile: dir + "/run/metrics.jsonl", encoding: .utf8).split(separator: "\n")
+        let events = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+            .filter { ["milestone", "final"].contains($0["event"] as? String) }
+        #expect(events.count == 2)
+        #expect(events.allSatisfy { ($0["sampling_seconds"] as? Double ?? -1) > 0 && ($0["metrics_seconds"] as? Double ?? -1) >= 0 })
+    }
+
     @Test func divergedLossExitsWithOneAndSaysSo() throws {
         let dir = try CommandFixtures.tempFolder("nan")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -146,6 +166,8 @@ import Workbench
         #expect(p.line(step: 3, loss: 4, imagesPerSecond: 12.34, eta: 65) == "step 3/100  loss 4.0000 (avg 3.0000)  12.3 img/s  ETA 1m05s")
         #expect(TrainProgress.milestoneLine(step: 5, final: false, checkpoint: "c", samples: nil, nnRMSE: 0.1234, swd: nil)
             == "step 5: checkpoint c, samples NOT written, nn-RMSE 0.123")
+        #expect(TrainProgress.milestoneLine(step: 5, final: true, checkpoint: "c", samples: "s", nnRMSE: nil, swd: 4.5, seconds: (2.46, 0.051))
+            == "step 5 (final): checkpoint c, samples s, SWD 4.5 (2.5 s: grid 2.5 s, metrics 0.05 s)")
     }
 }
 

@@ -64,6 +64,20 @@ import ImageIO
         #expect(one.images.allSatisfy { $0.width == 8 && $0.height == 8 })
     }
 
+    /// Progress counts every PNG/JPEG found, decoded or skipped, one call at a time, up to the total.
+    @Test func progressCountsEveryFileOnce() throws {
+        let folder = try makeTree()
+        defer { folder.cleanup() }
+        for threads in [1, 2] {
+            let calls = ProgressLog()
+            let data = try ImageDataset.loadFolder(folder.path, threads: threads) { calls.append($0, $1) }
+            // a.jpg, b.png, c.png, broken.png (found, then skipped), d.png, e.png; not the GIF.
+            #expect(data.images.count == 5)
+            #expect(calls.values.map(\.done) == Array(1...6), "threads \(threads)")
+            #expect(calls.values.allSatisfy { $0.total == 6 })
+        }
+    }
+
     @Test func emptyFolderIsAClearError() throws {
         let folder = try TempFolder()
         defer { folder.cleanup() }
@@ -142,4 +156,12 @@ import ImageIO
         #expect(notice.trimmingCharacters(in: .whitespacesAndNewlines) == BuiltinFaces.notice)
         #expect(BuiltinFaces.credit.contains("CC-BY 4.0"))
     }
+}
+
+/// Progress calls as they came (the loader serialises them; the lock only satisfies the checker).
+final class ProgressLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var calls: [(done: Int, total: Int)] = []
+    func append(_ done: Int, _ total: Int) { lock.lock(); calls.append((done, total)); lock.unlock() }
+    var values: [(done: Int, total: Int)] { lock.lock(); defer { lock.unlock() }; return calls }
 }

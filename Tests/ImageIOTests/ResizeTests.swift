@@ -1,5 +1,5 @@
 import Testing
-import ImageIO
+@testable import ImageIO
 
 @Suite struct ResizeTests {
     /// A 1-pixel checkerboard of 0 and 1.
@@ -22,6 +22,31 @@ import ImageIO
             }.max()!
             #expect(worst < 1e-5, "\(filter) to \(w)x\(h): off by \(worst)")
         }
+    }
+
+    /// The resize is the textbook separable sum, bit for bit, whatever the row blocking inside it
+    /// (3·H rows: 15 leave a block of 3, 24 none).
+    @Test(arguments: [(17, 5, 6, 4), (64, 8, 9, 3), (40, 30, 7, 11), (5, 5, 12, 12)])
+    func resizeIsTheTextbookSum(w: Int, h: Int, outW: Int, outH: Int) {
+        var image = solid(w, h, 0, 0, 0)
+        for i in 0..<image.pixels.count { image.pixels[i] = Float((i * 7919) % 1000) / 999 }
+        let across = ResampleTaps(from: w, to: outW, filter: .bilinear), down = ResampleTaps(from: h, to: outH, filter: .bilinear)
+        var mid = [Float](repeating: 0, count: 3 * h * outW), want = [Float](repeating: 0, count: 3 * outH * outW)
+        for row in 0..<(3 * h) {
+            for x in 0..<outW {
+                var acc: Float = 0
+                for t in 0..<across.count[x] { acc += across.weights[x * across.stride + t] * image.pixels[row * w + across.start[x] + t] }
+                mid[row * outW + x] = acc
+            }
+        }
+        for c in 0..<3 {
+            for y in 0..<outH {
+                for t in 0..<down.count[y] {
+                    for x in 0..<outW { want[(c * outH + y) * outW + x] += down.weights[y * down.stride + t] * mid[(c * h + down.start[y] + t) * outW + x] }
+                }
+            }
+        }
+        #expect(image.resized(width: outW, height: outH).pixels == want)
     }
 
     @Test func boxHalvingAveragesCheckerboardExactly() {

@@ -28,4 +28,22 @@ import Workbench
         #expect(imgs[0].pixels == [0, 0.5, 1, 0.75, 0, 0.5, 1, 0.75, 0, 0.5, 1, 0.75])
         #expect(imgs[1].pixels.prefix(4) == [1, 1, 0, 0])
     }
+
+    /// A folder load reports every file; the throttle passes the first and the last call only,
+    /// when they come within its interval.
+    @Test func folderLoadReportsProgressAndTheThrottleKeepsTheLast() throws {
+        let dir = try WorkbenchFixtures.tempFolder("progress")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try WorkbenchFixtures.imageFolder(dir, count: 5)
+        var seen: [Int] = []
+        let data = try DataSource.folder(path: dir, className: nil).load(size: 8, channels: 3) { done, total in
+            #expect(total == 5)
+            seen.append(done)
+        }
+        #expect(data.set.count == 5 && seen.sorted() == [1, 2, 3, 4, 5])
+        var shown: [Int] = []
+        let throttled = DataSource.throttled(every: 3600) { done, _ in shown.append(done) }
+        for done in 1...5 { throttled(done, 5) }
+        #expect(shown == [1, 5])
+    }
 }

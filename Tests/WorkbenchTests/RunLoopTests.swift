@@ -33,6 +33,21 @@ import Workbench
         throw NeverDrawn()
     }
 
+    /// Loading a folder shows its count in the "loading…" message, the last frame before training.
+    @Test func loadingAFolderShowsTheCount() throws {
+        let out = try WorkbenchFixtures.tempFolder("run-loop-count")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let images = out + "/images"
+        try FileManager.default.createDirectory(atPath: images, withIntermediateDirectories: true)
+        try WorkbenchFixtures.imageFolder(images, count: 3)
+        var launch = try Self.launch(out: out + "/run")
+        launch.data = .folder(path: images, className: nil)
+        let backend = MemoryBackend(width: 100, height: 20)
+        let loop = try WorkbenchLoop(launch, backend: backend, stopRequested: { false })
+        defer { _ = loop.finish() }
+        #expect(backend.textLines().joined().contains("loading data and model… 3/3 images"))
+    }
+
     @Test func keysScreensResizeAndQuitOnTheMemoryBackend() throws {
         let out = try WorkbenchFixtures.tempFolder("run-loop")
         defer { try? FileManager.default.removeItem(atPath: out) }

@@ -1,6 +1,7 @@
 import DiffusionEngine
 import Foundation
 import Workbench
+import ImageIO
 
 /// Folders and options the workbench tests share.
 enum WorkbenchFixtures {
@@ -28,5 +29,13 @@ enum WorkbenchFixtures {
         o.saveEvery = 2
         o.milestoneSamplingSteps = 5
         return try TrainingSession(options: o, data: .init(set: set, description: "random"), out: dir)
+    }
+
+    /// `count` 12x12 PNGs of different colours in `path`.
+    static func imageFolder(_ path: String, count: Int) throws {
+        for i in 0..<count {
+            let v = Float(i) / Float(max(1, count - 1))
+            try PNGEncoder.write(RGBImage(width: 12, height: 12, red: v, green: 1 - v, blue: 0.5), to: path + "/\(i).png")
+        }
     }
 }

@@ -15,7 +15,8 @@ from trainer import Diverged
 STEP = {"step": int, "loss": float, "grad_norm": float, "lr": float, "images_per_s": float, "wall_time": float,
         "step_seconds": float, "loss_by_t_bucket": list}
 CHECKPOINT = {"step": int, "event": str, "path": str}
-MILESTONE = {"step": int, "event": str, "samples": str, "sampler": str, "nn_rmse": float, "swd": float, "swd_per_level": list}
+MILESTONE = {"step": int, "event": str, "samples": str, "sampler": str, "nn_rmse": float, "swd": float, "swd_per_level": list,
+             "sampling_seconds": float, "metrics_seconds": float}
 START = {"step": int, "event": str, "writer": str, "world_size": int, "device": str, "backend": str,
          "per_rank_batch": int, "torch": str, "wall_time": float, "options": dict}
 

@@ -78,10 +78,16 @@ public struct TrainingSet: Sendable {
         return out
     }
 
-    /// Every image centre-cropped: (N, C, size, size). The reference set for the quality metrics.
-    public func centreCrops() -> Tensor {
+    /// Every image centre-cropped, or the first `limit`: (min(N, limit), C, size, size). All of
+    /// them are the reference set for the quality metrics.
+    public func centreCrops(limit: Int? = nil) -> Tensor {
+        centreCrops(of: Array(0..<min(count, limit ?? count)))
+    }
+
+    /// The centre crops of the images at `indices`: (indices.count, C, size, size).
+    public func centreCrops(of indices: [Int]) -> Tensor {
         var rng = RandomGenerator(seed: 0)
-        return batch(Array(0..<count), augment: false, rng: &rng)
+        return batch(indices, augment: false, rng: &rng)
     }
 }
 

@@ -56,7 +56,7 @@ public enum SlicedWassersteinDistance {
     public struct Descriptors: Sendable {
         public let levelResolutions: [Int]
         /// Per level: count × dimension values, row-major.
-        public let levels: [[Float]]
+        public internal(set) var levels: [[Float]]
         public let count: Int
         public let dimension: Int
     }
@@ -157,32 +157,38 @@ public enum SlicedWassersteinDistance {
     public static func distance(_ a: Descriptors, _ b: Descriptors, configuration c: Configuration) -> Result {
         precondition(a.levelResolutions == b.levelResolutions && a.dimension == b.dimension,
                      "SWD.distance: descriptor sets differ in levels \(a.levelResolutions) vs \(b.levelResolutions) or dimension \(a.dimension) vs \(b.dimension)")
-        var rng = RandomGenerator(seed: c.seed).derived(stream: 3)
-        let dim = a.dimension, np = c.projections
+        let dirs = directions(levels: a.levels.count, dimension: a.dimension, configuration: c)
+        return distance(a, directions: dirs, configuration: c) { level, rep in
+            sortedProjections(b, level: level, directions: directionSlice(dirs[level], repeat: rep, c, b.dimension), configuration: c)
+        }
+    }
+
+    /// SWD ×10³ of descriptors `a` against a reference given as sorted projections:
+    /// `reference(level, rep)` returns that repeat's `projections` rows, each ascending.
+    static func distance(_ a: Descriptors, directions dirs: [[Float]], configuration c: Configuration,
+                         reference: (_ level: Int, _ rep: Int) -> [[Float]]) -> Result {
         var perLevel: [Float] = []
         for level in 0..<a.levels.count {
             var total = 0.0
-            for _ in 0..<c.repeats {
-                // dirs: (P, D), each row a unit vector.
-                var dirs = [Float](repeating: 0, count: np * dim)
-                for r in 0..<np {
-                    var norm = 0.0
-                    for k in 0..<dim { let g = rng.normal(); dirs[r * dim + k] = g; norm += Double(g) * Double(g) }
-                    let inv = Float(1 / norm.squareRoot())
-                    for k in 0..<dim { dirs[r * dim + k] *= inv }
-                }
-                let pa = project(a.levels[level], count: a.count, dirs: dirs, projections: np, dimension: dim)
-                let pb = project(b.levels[level], count: b.count, dirs: dirs, projections: np, dimension: dim)
-                for r in 0..<np {
-                    let sa = pa[(r * a.count)..<((r + 1) * a.count)].sorted()
-                    let sb = pb[(r * b.count)..<((r + 1) * b.count)].sorted()
-                    total += wasserstein1(sa, sb)
-                }
+            for rep in 0..<c.repeats {
+                let sa = sortedProjections(a, level: level, directions: directionSlice(dirs[level], repeat: rep, c, a.dimension), configuration: c)
+                let sb = reference(level, rep)
+                for r in 0..<c.projections { total += wasserstein1(sa[r], sb[r]) }
             }
-            perLevel.append(Float(total / Double(max(1, c.repeats * np)) * 1e3))
+            perLevel.append(Float(total / Double(max(1, c.repeats * c.projections)) * 1e3))
         }
         let mean = perLevel.isEmpty ? 0 : perLevel.reduce(0, +) / Float(perLevel.count)
         return Result(levelResolutions: a.levelResolutions, perLevel: perLevel, mean: mean)
+    }
+
+    /// One repeat's projections of a level's descriptors, each row sorted ascending.
+    static func sortedProjections(_ d: Descriptors, level: Int, directions: [Float], configuration c: Configuration) -> [[Float]] {
+        let p = project(d.levels[level], count: d.count, dirs: directions, projections: c.projections, dimension: d.dimension)
+        return (0..<c.projections).map { r in
+            var row = Array(p[(r * d.count)..<((r + 1) * d.count)])
+            FloatSort.sort(&row)
+            return row
+        }
     }
 
     /// proj = dirs · descᵀ: (P, D) × (count, D)ᵀ -> (P, count), one row per direction.

@@ -26,14 +26,35 @@ extension RGBImage {
         let srcW = self.width, srcH = self.height
         pixels.withUnsafeBufferPointer { src in
             wide.withUnsafeMutableBufferPointer { mid in
-                // Horizontal pass: each output column is a weighted sum of a run of input columns.
-                for row in 0..<(3 * srcH) {
-                    let s = row * srcW, d = row * width
-                    for x in 0..<width {
-                        let first = across.start[x], w0 = x * across.stride
-                        var acc: Float = 0
-                        for t in 0..<across.count[x] { acc += across.weights[w0 + t] * src[s + first + t] }
-                        mid[d + x] = acc
+                across.weights.withUnsafeBufferPointer { weights in
+                    // Horizontal pass: each output column is a weighted sum of a run of input
+                    // columns. Eight rows at a time: eight independent sums, each in the same order
+                    // as a row alone (the same result, without waiting on one chain of adds).
+                    let rows = 3 * srcH
+                    var row = 0
+                    while row < rows {
+                        let block = min(8, rows - row)
+                        let s = row * srcW, d = row * width
+                        for x in 0..<width {
+                            let first = s + across.start[x], w0 = x * across.stride, n = across.count[x]
+                            if block == 8 {
+                                var a = SIMD8<Float>(repeating: 0)
+                                for t in 0..<n {
+                                    let k = first + t
+                                    let v = SIMD8<Float>(src[k], src[k + srcW], src[k + 2 * srcW], src[k + 3 * srcW],
+                                                         src[k + 4 * srcW], src[k + 5 * srcW], src[k + 6 * srcW], src[k + 7 * srcW])
+                                    a += weights[w0 + t] * v
+                                }
+                                for r in 0..<8 { mid[d + r * width + x] = a[r] }
+                            } else {
+                                for r in 0..<block {
+                                    var acc: Float = 0
+                                    for t in 0..<n { acc += weights[w0 + t] * src[first + r * srcW + t] }
+                                    mid[d + r * width + x] = acc
+                                }
+                            }
+                        }
+                        row += block
                     }
                 }
             }

@@ -59,8 +59,12 @@ public final class WorkbenchLoop<Backend: TerminalBackend> {
     /// - Throws: a one-line error (missing folder, damaged checkpoint, …); nothing is started then.
     public init(_ launch: AppLaunch, backend: Backend, stopRequested: @escaping () -> Bool = { StopSignal.pending != nil }) throws {
         let (themes, themeIndex, themeWarnings) = WorkbenchApp.themeList(launch.theme)
-        WorkbenchLoop.drawMessage("loading \(launch.watch != nil ? "the run folder" : launch.viewOnly ? "the checkpoint" : "data and model")…", backend: backend, theme: themes[themeIndex])
-        let source = try ModelSource(launch)
+        let loading = "loading \(launch.watch != nil ? "the run folder" : launch.viewOnly ? "the checkpoint" : "data and model")…"
+        WorkbenchLoop.drawMessage(loading, backend: backend, theme: themes[themeIndex])
+        // Decoding threads report one at a time while this thread waits in the load: no other draw runs.
+        let source = try ModelSource(launch, progress: DataSource.throttled { done, total in
+            WorkbenchLoop.drawMessage("\(loading) \(done)/\(total) images", backend: backend, theme: themes[themeIndex])
+        })
         worker = ChainWorker(weights: { source.weights() }, forwardImage: source.info.images.map { ModelSource.firstImages($0, count: 1) })
         // The VAE screen's model is the session's when it is a VAE, else a --versus VAE's.
         vaeWorker = VAEWorker(

@@ -45,32 +45,14 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// The images at a model's size and channel count.
-    public func load(for model: UNetConfig) throws -> Loaded {
-        try load(size: model.imageSize, channels: model.channels)
+    /// - Parameter progress: (files done, files found) while a folder decodes; see `load(size:channels:progress:)`.
+    public func load(for model: UNetConfig, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> Loaded {
+        try load(size: model.imageSize, channels: model.channels, progress: progress)
     }
 
     /// The images at the size and channel count of a run's model (its UNet or its VAE).
-    public func load(for options: TrainingOptions) throws -> Loaded {
-        try load(size: options.imageSize, channels: options.channels)
-    }
-
-    /// Decodes every image once, resizes the short side to 1.12x `size` and keeps a centred square of
-    /// that side (the trainer takes random `size` crops and flips from it).
-    /// - Parameter channels: 3 (RGB) or 1 (grey: ITU-R BT.601 luma of the sRGB values, as PIL's
-    ///   `convert("L")` and torchvision's `Grayscale` compute it).
-    /// - Throws: `ImageError`/`EngineError` with a one-line message (missing or empty folder, ...).
-    public func load(size: Int, channels: Int) throws -> Loaded {
-        guard channels == 1 || channels == 3 else {
-            throw EngineError("data: \(channels) channels asked; images load as 3 (RGB) or 1 (grey)")
-        }
-        let prep = ImagePreparation(size: size, mode: .train)
-        let ds: ImageDataset
-        switch self {
-        case .builtin: ds = try BuiltinFaces.dataset(preparation: prep)
-        case let .folder(path, cls): ds = try ImageDataset.loadFolder(path, classFilter: cls, preparation: prep)
-        }
-        let set = try Self.trainingSet(ds, preparation: prep, channels: channels)
-        return Loaded(set: set, warnings: ds.warnings.map(\.description), description: "\(description): \(ds.count) image\(ds.count == 1 ? "" : "s")")
+    public func load(for options: TrainingOptions, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> Loaded {
+        try load(size: options.imageSize, channels: options.channels, progress: progress)
     }
 
     /// One image file prepared as training images are, centre-cropped: (1, channels, size, size) in [-1, 1].
@@ -78,27 +60,78 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
     public static func image(atPath path: String, size: Int, channels: Int) throws -> Tensor {
         let prep = ImagePreparation(size: size, mode: .train)
         let image = prep.prepare(try ImageDecoder.decodeFile(atPath: path))
-        return try trainingSet(ImageDataset(images: [image], names: [path], source: path), preparation: prep, channels: channels)
-            .centreCrops()
+        let side = prep.resizedSide
+        var data = [Float](repeating: 0, count: channels * side * side)
+        data.withUnsafeMutableBufferPointer { store(image, side: side, channels: channels, at: $0.baseAddress!) }
+        return try TrainingSet(images: Tensor(shape: [1, channels, side, side], data: data), size: size, names: [path]).centreCrops()
     }
 
-    /// The decoded images as the engine's training set: centred squares of the 1.12x side, in
-    /// [-1, 1], RGB or grey (ITU-R BT.601 luma).
-    static func trainingSet(_ ds: ImageDataset, preparation prep: ImagePreparation, channels: Int) throws -> TrainingSet {
-        let side = prep.resizedSide
-        let plane = side * side, per = channels * plane
-        var data = [Float](repeating: 0, count: ds.count * per)
-        for (i, img) in ds.images.enumerated() {
-            let sq = (img.width == side && img.height == side) ? img : img.centreCropped(width: side, height: side)
-            if channels == 3 {
-                for j in 0..<per { data[i * per + j] = sq.pixels[j] * 2 - 1 }  // [0,1] -> [-1,1]
-            } else {
-                for j in 0..<plane {
-                    let luma = 0.299 * sq.pixels[j] + 0.587 * sq.pixels[plane + j] + 0.114 * sq.pixels[2 * plane + j]
-                    data[i * per + j] = luma * 2 - 1
+    /// Wraps a progress report so it runs at most every `interval` seconds, and always for the last file.
+    public static func throttled(every interval: Double = 0.1, _ report: @escaping (_ done: Int, _ total: Int) -> Void) -> (Int, Int) -> Void {
+        var last = -Double.infinity
+        return { done, total in
+            let now = monotonicSeconds()
+            guard done == total || now - last >= interval else { return }
+            last = now
+            report(done, total)
+        }
+    }
+
+    /// Decodes every image once, resizes the short side to 1.12x `size` and keeps a centred square of
+    /// that side (the trainer takes random `size` crops and flips from it).
+    /// - Parameter channels: 3 (RGB) or 1 (grey: ITU-R BT.601 luma of the sRGB values, as PIL's
+    ///   `convert("L")` and torchvision's `Grayscale` compute it).
+    /// - Parameter progress: called with (files done, files found) as a folder decodes, one call at
+    ///   a time from the decoding threads (the built-in faces report nothing).
+    /// - Throws: `ImageError`/`EngineError` with a one-line message (missing or empty folder, ...).
+    public func load(size: Int, channels: Int, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> Loaded {
+        guard channels == 1 || channels == 3 else {
+            throw EngineError("data: \(channels) channels asked; images load as 3 (RGB) or 1 (grey)")
+        }
+        let prep = ImagePreparation(size: size, mode: .train)
+        let side = prep.resizedSide, per = channels * side * side
+        let data: [Float], names: [String], warnings: [String]
+        switch self {
+        case .builtin:
+            let ds = try BuiltinFaces.dataset(preparation: prep)
+            data = [Float](unsafeUninitializedCapacity: ds.count * per) { buf, n in
+                for (i, img) in ds.images.enumerated() { Self.store(img, side: side, channels: channels, at: buf.baseAddress! + i * per) }
+                n = ds.count * per
+            }
+            (names, warnings) = (ds.names, [])
+        case let .folder(path, cls):
+            // Each image goes into the tensor's storage as it is decoded: never the whole set twice.
+            let listing = try ImageDataset.FolderListing(path, classFilter: cls)
+            var decoded: ImageDataset.FolderListing.Decoded?
+            data = try [Float](unsafeUninitializedCapacity: listing.count * per) { buf, n in
+                let base = buf.baseAddress!
+                let d = try listing.decode(preparation: prep, progress: progress) { i, img in
+                    Self.store(img, side: side, channels: channels, at: base + i * per)
                 }
+                for (k, i) in d.kept.enumerated() where k != i {  // close the gaps of skipped files
+                    (base + k * per).update(from: base + i * per, count: per)
+                }
+                n = d.kept.count * per
+                decoded = d
+            }
+            (names, warnings) = (decoded!.names, decoded!.warnings.map(\.description))
+        }
+        let count = names.count
+        let set = try TrainingSet(images: Tensor(shape: [count, channels, side, side], data: data), size: size, names: names)
+        return Loaded(set: set, warnings: warnings, description: "\(description): \(count) image\(count == 1 ? "" : "s")")
+    }
+
+    /// Writes one prepared image, centre-cropped to side x side, into `dst` as (channels, side, side)
+    /// in [-1, 1] (grey: the luma).
+    static func store(_ img: RGBImage, side: Int, channels: Int, at dst: UnsafeMutablePointer<Float>) {
+        let sq = (img.width == side && img.height == side) ? img : img.centreCropped(width: side, height: side)
+        let plane = side * side
+        sq.pixels.withUnsafeBufferPointer { px in
+            if channels == 3 {
+                for j in 0..<(3 * plane) { dst[j] = px[j] * 2 - 1 }  // [0,1] -> [-1,1]
+            } else {
+                for j in 0..<plane { dst[j] = (0.299 * px[j] + 0.587 * px[plane + j] + 0.114 * px[2 * plane + j]) * 2 - 1 }
             }
         }
-        return try TrainingSet(images: Tensor(shape: [ds.count, channels, side, side], data: data), size: prep.size, names: ds.names)
     }
 }

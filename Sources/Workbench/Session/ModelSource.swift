@@ -30,8 +30,9 @@ public final class ModelSource: @unchecked Sendable {
     private var thread: Thread?
 
     /// Loads the data and builds the session (or loads the checkpoint for viewing).
+    /// - Parameter progress: (files done, files found) while a data folder decodes (`DataSource.load`).
     /// - Throws: a one-line error (missing folder, damaged checkpoint, …).
-    public init(_ launch: AppLaunch) throws {
+    public init(_ launch: AppLaunch, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws {
         if let folder = launch.watch {
             let w = try RunWatcher(folder: folder)
             let options = w.snapshot.read().value.options
@@ -64,9 +65,9 @@ public final class ModelSource: @unchecked Sendable {
             var images: Tensor?, references: Tensor?
             var dataDescription = "no data loaded"
             do {
-                let data = try launch.data.load(for: c.options)
+                let data = try launch.data.load(for: c.options, progress: progress)
                 references = data.set.centreCrops()
-                images = references.map { ModelSource.firstImages($0, count: 16) }
+                images = data.set.centreCrops(limit: 16)
                 dataDescription = data.description
                 warnings += data.warnings
             } catch {
@@ -91,7 +92,7 @@ public final class ModelSource: @unchecked Sendable {
             return
         }
         // A resumed run crops its images to the checkpoint's size, whatever the launch options say.
-        let data = try launch.data.load(for: launch.checkpoint?.options ?? launch.options)
+        let data = try launch.data.load(for: launch.checkpoint?.options ?? launch.options, progress: progress)
         pair = try launch.abOptions.map { try ABTrainingSession(a: launch.options, b: $0, data: data, out: launch.out) }
         let session = try pair?.a ?? launch.checkpoint.map {
             try TrainingSession(resuming: $0, steps: launch.options.steps, data: data, out: launch.out)
@@ -102,7 +103,7 @@ public final class ModelSource: @unchecked Sendable {
         references = session.trainer.dataset.centreCrops()
         info = RunInfo(options: session.trainer.options, viewOnly: false, checkpointPath: launch.checkpoint?.path,
                        outPath: session.folder.path, dataDescription: data.description,
-                       images: ModelSource.firstImages(session.trainer.dataset.centreCrops(), count: 16))
+                       images: session.trainer.dataset.centreCrops(limit: 16))
     }
 
     /// Starts training (or watching) on its own thread (no-op when viewing).

@@ -74,6 +74,7 @@ public final class TrainingSession: @unchecked Sendable {
         }
         snapshot = Latest(s)
         weights = Latest(ModelWeights(trainer: trainer))
+        metricReference = MetricReferenceBuild(dataset: trainer.dataset)
     }
 
     // MARK: Requests from the UI thread
@@ -94,6 +95,7 @@ public final class TrainingSession: @unchecked Sendable {
     public func run(onStep: (Trainer.StepResult, TrainingSnapshot) -> Void = { _, _ in }) -> End {
         let opts = trainer.options
         logStart()
+        metricReference.start()
         publish { $0.status = "training" }
         while trainer.step < opts.steps {
             guard serveRequests(
@@ -223,8 +225,10 @@ public final class TrainingSession: @unchecked Sendable {
     }
 
     /// Checkpoint (optionally), the family's milestone with the EMA weights (a sample grid; a VAE
-    /// adds reconstructions of fixed training images), quality metrics of the samples.
+    /// adds reconstructions of fixed training images), quality metrics of the samples; logged with
+    /// the seconds spent on the first two (`sampling_seconds`) and on the metrics (`metrics_seconds`).
     public func milestone(final: Bool, writeCheckpoint: Bool) {
+        let t0 = monotonicSeconds()
         if writeCheckpoint { saveCheckpoint() }
         weights.write(ModelWeights(trainer: trainer))
         let n = trainer.options.sampleCount
@@ -247,14 +251,14 @@ public final class TrainingSession: @unchecked Sendable {
             }
             let path = final ? folder.finalSamplePath : folder.samplePath(step: trainer.step)
             try TensorImages.writeGrid(m.samples, to: path)
-            let nn = try NearestNeighbourDistance.compute(samples: m.samples, training: reference)
-            if referenceDescriptors == nil {
-                referenceDescriptors = try SlicedWassersteinDistance.referenceDescriptors(of: reference)
-            }
-            let swd = try SlicedWassersteinDistance.compute(m.samples, against: referenceDescriptors!)
+            let t1 = monotonicSeconds()
+            publish { $0.status = "measuring the samples…" }
+            let (nn, swd) = try metricReference.wait().measure(m.samples)
+            let timing = MilestoneTiming(sampling: t1 - t0, metrics: monotonicSeconds() - t1)
             var line: [String: Any] = [
                 "step": trainer.step, "event": final ? "final" : "milestone", "samples": path,
                 "sampler": m.sampler, "nn_rmse": nn.meanRMSE, "swd": swd.mean, "swd_per_level": swd.perLevel,
+                "sampling_seconds": timing.sampling, "metrics_seconds": timing.metrics,
             ]
             if let r = m.reconstructions {
                 let reconPath = folder.reconstructionPath(step: final ? nil : trainer.step)
@@ -271,6 +275,7 @@ public final class TrainingSession: @unchecked Sendable {
                 $0.samplesStep = self.trainer.step
                 $0.record(MilestoneMetrics(step: self.trainer.step, nearestNeighbourRMSE: nn.meanRMSE, swd: swd.mean))
                 $0.reconstructions = m.reconstructions
+                $0.milestoneTiming = timing
                 $0.status = $0.paused ? "paused" : "training"
             }
         } catch {
@@ -280,8 +285,8 @@ public final class TrainingSession: @unchecked Sendable {
 
     func publish(_ body: (inout TrainingSnapshot) -> Void) { snapshot.update(body) }
 
-    /// The dataset centre-cropped: what samples are measured against.
-    lazy var reference: Tensor = trainer.dataset.centreCrops()
-    /// The dataset side of SWD, computed at the first milestone and reused.
-    var referenceDescriptors: SlicedWassersteinDistance.Descriptors?
+    /// The training set's side of the metrics: built once, from the start of `run` (see `MetricReferenceBuild`).
+    let metricReference: MetricReferenceBuild
+    /// Fixed training images a VAE milestone reconstructs (and estimates its KL per unit on).
+    lazy var reference: Tensor = trainer.dataset.centreCrops(limit: 256)
 }

@@ -27,6 +27,8 @@ public struct TrainingSnapshot: Sendable {
     /// Latest quality metrics.
     public var nearestNeighbourRMSE: Float?
     public var swd: Float?
+    /// How long the latest milestone took: its grid's sampling, then its metrics.
+    public var milestoneTiming: MilestoneTiming?
     /// The newest checkpoint written.
     public var lastCheckpointStep: Int?
     public var lastCheckpointPath: String?
@@ -48,7 +50,7 @@ public struct TrainingSnapshot: Sendable {
             step: 0, totalSteps: options.steps, losses: [], bucketLoss: [],
             history: StepHistory(bucketCount: Trainer.bucketCount), milestones: [], learningRate: options.learningRate,
             gradNorm: 0, imagesPerSecond: 0, etaSeconds: nil, samples: nil, samplesStep: nil,
-            nearestNeighbourRMSE: nil, swd: nil, lastCheckpointStep: nil, lastCheckpointPath: nil,
+            nearestNeighbourRMSE: nil, swd: nil, milestoneTiming: nil, lastCheckpointStep: nil, lastCheckpointPath: nil,
             paused: false, finished: false, status: "starting", lastError: nil, options: options, dataDescription: data)
     }
 }
@@ -83,4 +85,10 @@ extension TrainingSnapshot {
         milestones.removeAll { $0.step == m.step }
         milestones.append(m)
     }
+}
+
+/// Seconds a milestone spent sampling its grid (and writing it) and measuring it.
+public struct MilestoneTiming: Equatable, Sendable {
+    public var sampling: Double
+    public var metrics: Double
 }
