@@ -91,7 +91,7 @@ public enum VAEScreen {
         }
         var lines = [TextLine([Span("active ", fg: theme.inactiveFg), Span("\(active)/\(kl.count)", fg: theme.hiFg, attributes: .bold),
                                Span(" (> \(VAE.activeThreshold)) · KL ", fg: theme.inactiveFg),
-                               Span(AppRenderer.number(Double(kl.reduce(0, +)))), Span(" nats/image", fg: theme.inactiveFg)])]
+                               Span(AppRenderer.number(Double(kl.reduce(0, +)))), Span(" nats", fg: theme.inactiveFg)])]
         let hi = Double(kl.max() ?? 1)
         if kl.count <= inner.height - 1 {
             let label = v.isSpatialLatent ? "c" : "z"
@@ -128,7 +128,8 @@ public enum VAEScreen {
         ImageTiles.render((0..<k).map { ImageTiles.pixelImage(f.reconstructions, index: $0) }, into: &grid, area: halves[1], theme: theme)
     }
 
-    /// The interpolation row with the cursor's image marked, and that image large beside it.
+    /// The interpolation row across the panel with the cursor's image marked, and that image
+    /// large under it.
     static func renderInterpolation(_ input: FrameInput, into grid: inout Grid, area: Rect) {
         let theme = input.theme, view = input.state.vae
         let block = Block(title: "Interpolation image \(view.from % view.imageCount) → \(view.to % view.imageCount)",
@@ -138,21 +139,26 @@ public enum VAEScreen {
         guard !inner.isEmpty, let f = input.vae, f.view.from == view.from, f.view.to == view.to else {
             return waiting(input, into: &grid, area: inner)
         }
-        let s = f.config.imageSize
-        let big = min(inner.height * 2, inner.width / 3)
-        let parts = inner.columns([.fill, .fixed(max(0, big))], spacing: 1)
-        let steps = f.interpolation.shape[0]
-        let rowArea = parts[0].inset(bottom: 1)
-        let l = ImageTiles.layout(count: steps, width: s, height: s, in: rowArea)
+        let s = f.config.imageSize, steps = f.interpolation.shape[0]
+        // One row: the shortest band from the top in which the largest tiles that fit lie side by
+        // side (half the panel at most, so the large image keeps room).
+        var band = inner.top(max(1, inner.height / 2))
+        var l = ImageTiles.layout(count: steps, width: s, height: s, in: band)
+        while l.rows > 1 && band.height > 1 {
+            band = band.top(band.height - 1)
+            l = ImageTiles.layout(count: steps, width: s, height: s, in: band)
+        }
+        band = band.top(l.tileHeight)
         for i in 0..<l.shown {
-            let r = l.rect(i, in: rowArea, gap: 1)
+            let r = l.rect(i, in: band, gap: 1)
             HalfBlockImage(ImageTiles.pixelImage(f.interpolation, index: i)).render(into: &grid, area: r, theme: theme)
             if i == view.position && r.maxY < inner.maxY {
                 grid.write(String(repeating: grid.glyphs == .ascii ? "^" : "▲", count: max(1, r.width)), x: r.x, y: r.maxY, style: theme.style(theme.cursor, .bold))
             }
         }
-        if view.position < steps {
-            ImageTiles.render([ImageTiles.pixelImage(f.interpolation, index: view.position)], into: &grid, area: parts[1], theme: theme)
+        let below = inner.inset(top: l.tileHeight + 1)
+        if view.position < steps && !below.isEmpty {
+            ImageTiles.render([ImageTiles.pixelImage(f.interpolation, index: view.position)], into: &grid, area: below, theme: theme)
         }
     }
 
