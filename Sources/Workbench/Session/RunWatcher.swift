@@ -106,6 +106,7 @@ public final class RunWatcher: @unchecked Sendable {
         s.step = log.step
         s.totalSteps = max(o.steps, log.step)
         s.losses = log.steps.map { $0.loss ?? .nan }
+        for key in Set(log.steps.flatMap(\.terms.keys)) { s.terms[key] = log.steps.map { $0.terms[key] ?? .nan } }
         if let last = log.steps.last {
             s.bucketLoss = last.bucketLoss
             s.gradNorm = last.gradNorm ?? 0
