@@ -116,4 +116,13 @@ func smallVAEOptions(steps: Int = 6) -> TrainingOptions {
         c.beta = -1
         #expect(throws: EngineError.self) { try c.validate() }
     }
+
+    /// A VAE's step lines carry its loss terms; a reader of the run folder gets them back.
+    @Test func metricsLinesCarryTheLossTerms() throws {
+        let line = MetricsLine(json: #"{"step":3,"loss":1.5,"lr":0.001,"grad_norm":2,"wall_time":5,"reconstruction":2.5,"kl":0.5,"loss_by_t_bucket":[null]}"#)
+        guard case let .step(s)? = line else { Issue.record("not a step line"); return }
+        #expect(s.terms == ["reconstruction": 2.5, "kl": 0.5] && s.loss == 1.5)
+        guard case let .step(d)? = MetricsLine(json: #"{"step":1,"loss":0.2,"lr":0.001,"step_seconds":0.1,"images_per_s":9}"#) else { return }
+        #expect(d.terms.isEmpty, "a diffusion line has no terms")
+    }
 }

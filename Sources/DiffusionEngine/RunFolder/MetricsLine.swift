@@ -16,7 +16,13 @@ public enum MetricsLine: Sendable, Equatable {
         public var wallTime: Double?
         /// Running mean loss per timestep bucket; NaN where the writer wrote null.
         public var bucketLoss: [Float]
+        /// The loss's named terms (a VAE's "reconstruction", "kl", "kl_weight", "rmse"): every
+        /// other number the line holds.
+        public var terms: [String: Float] = [:]
     }
+
+    /// The keys every step line has; any other number on it is a loss term.
+    static let stepKeys: Set<String> = ["step", "loss", "grad_norm", "lr", "images_per_s", "wall_time", "step_seconds", "loss_by_t_bucket"]
 
     /// An event line: start, resume, checkpoint, milestone, final, diverged (or one a newer
     /// writer adds: kept, with its name, so readers can ignore it).
@@ -62,7 +68,8 @@ public enum MetricsLine: Sendable, Equatable {
                 step: step, loss: Self.double(o["loss"]).map(Float.init), gradNorm: Self.double(o["grad_norm"]).map(Float.init),
                 learningRate: Self.double(o["lr"]).map(Float.init), imagesPerSecond: Self.double(o["images_per_s"]),
                 wallTime: Self.double(o["wall_time"]),
-                bucketLoss: (o["loss_by_t_bucket"] as? [Any])?.map { Self.double($0).map(Float.init) ?? .nan } ?? []))
+                bucketLoss: (o["loss_by_t_bucket"] as? [Any])?.map { Self.double($0).map(Float.init) ?? .nan } ?? [],
+                terms: o.filter { !Self.stepKeys.contains($0.key) }.compactMapValues { Self.double($0).map(Float.init) }))
         }
     }
 

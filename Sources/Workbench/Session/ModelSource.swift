@@ -78,6 +78,7 @@ public final class ModelSource: @unchecked Sendable {
             s.losses = ModelSource.floats(c.file.metadata["loss_history"])
             s.history = StepHistory(losses: s.losses, bucketCount: Trainer.bucketCount)
             s.bucketLoss = ModelSource.floats(c.file.metadata["bucket_loss"])
+            s.terms = ModelSource.terms(c.file.metadata["term_history"])
             s.lastCheckpointStep = c.step
             s.lastCheckpointPath = path
             s.finished = true
@@ -213,6 +214,12 @@ public final class ModelSource: @unchecked Sendable {
         let (_, c, h, w) = x.nchw("ModelSource.image")
         let per = c * h * w
         return Tensor(shape: [1, c, h, w], data: Array(x.data[(index * per)..<((index + 1) * per)]))
+    }
+
+    /// The loss terms' histories from checkpoint metadata (a VAE's; -1 marks "none" → NaN).
+    static func terms(_ json: String?) -> [String: [Float]] {
+        guard let json, let v = try? JSONDecoder().decode([String: [Float]].self, from: Data(json.utf8)) else { return [:] }
+        return v.mapValues { $0.map { $0 < 0 ? .nan : $0 } }
     }
 
     /// A JSON array of floats from checkpoint metadata (-1 marks "none" → NaN).

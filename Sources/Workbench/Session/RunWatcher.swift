@@ -106,6 +106,7 @@ public final class RunWatcher: @unchecked Sendable {
         let o = options ?? TrainingOptions()
         followed = StepHistory.follow(log, from: followed)
         var s = TrainingSnapshot(log: log, options: o, data: folder, history: followed?.history)
+        for key in Set(log.steps.flatMap(\.terms.keys)) { s.terms[key] = log.steps.map { $0.terms[key] ?? .nan } }
         if let m = log.milestones.last, let g = grid { s.samples = g.images; s.samplesStep = m.step }
         s.lastCheckpointStep = s.lastCheckpointStep ?? weights.read().value?.step
         s.lastCheckpointPath = checkpoint.path

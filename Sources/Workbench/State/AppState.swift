@@ -133,9 +133,10 @@ public struct AppState: Equatable, Sendable {
         switch screen {
         case .schedule: if handleSchedule(key) { return [] }
         case .denoise:
-            if let commands = handleDenoise(key) { return commands }
+            // A VAE has no chain: its Denoise and Compare screens only say so, and keys are global.
+            if family == .diffusion, let commands = handleDenoise(key) { return commands }
         case .compare:
-            if let commands = handleCompare(key) { return commands }
+            if family == .diffusion, let commands = handleCompare(key) { return commands }
         case .help: if handleHelp(key) { return [] }
         case .vae: if handleVAE(key) { return [] }
         case .train: break
@@ -152,7 +153,7 @@ public struct AppState: Equatable, Sendable {
         case .tab: go(to: screen.next)
         case .backTab: go(to: screen.previous)
         case .function(let n) where n >= 1 && n <= Screen.allCases.count: go(to: Screen(rawValue: n)!)
-        case .character(let c) where ("1"..."6").contains(c) && screen != .denoise && screen != .compare:
+        case .character(let c) where ("1"..."6").contains(c) && (family == .vae || (screen != .denoise && screen != .compare)):
             go(to: Screen(rawValue: Int(String(c))!)!)
         case .character("?"):
             if screen == .help, let back = returnScreen {
