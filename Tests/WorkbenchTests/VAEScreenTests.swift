@@ -94,6 +94,10 @@ import Workbench
         let text = AppFixture.frame(try Self.input(s, versus: v)).textLines().joined(separator: "\n")
         #expect(text.contains("VAE: prior") && text.contains("Diffusion: prior") && text.contains("nn-RMSE 0.25"))
         #expect(text.contains("VAE vs diffusion"))
+        v.diffusion = nil
+        v.status = "no diffusion checkpoint: open one beside it with ddpm --checkpoint VAE --versus DIFFUSION"
+        let missing = AppFixture.frame(try Self.input(s, versus: v)).textLines().joined(separator: "\n")
+        #expect(missing.contains("│no diffusion checkpoint") && !missing.contains("sampling…"))
     }
 
     @Test func workerComputesTheModelView() throws {

@@ -32,7 +32,7 @@ public enum VersusScreen {
         let inner = block.inner(area)
         guard !inner.isEmpty else { return }
         guard let side else {
-            let text = input.versus == nil ? "press v on the VAE screen to sample both models" : "sampling…"
+            let text = input.versus.map { $0.isRunning ? "sampling…" : $0.status } ?? "press v on the VAE screen to sample both models"
             TextLine(text, fg: theme.inactiveFg).render(into: &grid, area: inner.top(1), theme: theme)
             return
         }

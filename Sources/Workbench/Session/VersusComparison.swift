@@ -29,6 +29,9 @@ public struct VersusComparison: Sendable {
     /// "sampling the diffusion model: DDIM step 40/100", "done", "failed: …".
     public var status: String
 
+    /// True while a side is still being sampled.
+    public var isRunning: Bool { status.hasPrefix("sampling") }
+
     public init(vae: Side? = nil, diffusion: Side? = nil, status: String) {
         self.vae = vae
         self.diffusion = diffusion
