@@ -110,9 +110,15 @@ public final class ComputePool: @unchecked Sendable {
         let helpers = min(w - 1, count - 1)
         startWorkers(upTo: helpers)
         withoutActuallyEscaping(body) { escapable in
-            job = escapable
-            jobCount.store(count, ordering: .relaxed)
+            // First a new job number with nothing to claim: a helper still looping on the previous
+            // job (it read the old state, then this job's count) must not win a claim of it and
+            // run this job's closure as one of its tasks — it would run a task twice, count one
+            // too many, and still hold the closure when this block ends (the runtime traps:
+            // "closure argument was escaped in withoutActuallyEscaping block").
             jobNumber = (jobNumber + 1) & 0x7fff_ffff
+            state.store(jobNumber << 32 | 0x7fff_ffff, ordering: .sequentiallyConsistent)
+            job = escapable
+            jobCount.store(count, ordering: .releasing)
             completed.store(0, ordering: .relaxed)
             state.store(jobNumber << 32, ordering: .sequentiallyConsistent)
             for i in 0..<helpers { workers[i].ticket.store(jobNumber, ordering: .sequentiallyConsistent) }
@@ -175,7 +181,7 @@ public final class ComputePool: @unchecked Sendable {
         while true {
             guard current >> 32 == number else { return nil }
             let index = current & 0xffff_ffff
-            guard index < jobCount.load(ordering: .relaxed) else { return nil }
+            guard index < jobCount.load(ordering: .acquiring) else { return nil }
             let (exchanged, original) = state.compareExchange(
                 expected: current, desired: current + 1, ordering: .acquiringAndReleasing)
             if exchanged { return index }
