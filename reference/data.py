@@ -158,13 +158,15 @@ class TrainingSet:
     def slack(self) -> int:
         return self.images.shape[2] - self.size
 
-    def draw_crops(self, n: int, augment: bool, g: torch.Generator):
-        """(top, left, flip) for n crops: uniform offsets in 0...slack and a fair coin when
-        augmenting, the centre (slack // 2) otherwise; each a CPU tensor (n,)."""
+    def draw_crops(self, n: int, augment, g: torch.Generator):
+        """(top, left, flip) for n crops: uniform offsets in 0...slack and a fair coin for
+        crop-flip (augment True), the centre and a fair coin for "flip", the centre otherwise
+        (False); each a CPU tensor (n,)."""
         s = self.slack
-        if not augment:
+        if augment is not True:
             c = torch.full((n,), s // 2, dtype=torch.long)
-            return c, c.clone(), torch.zeros(n, dtype=torch.bool)
+            flip = torch.rand(n, generator=g) < 0.5 if augment == "flip" else torch.zeros(n, dtype=torch.bool)
+            return c, c.clone(), flip
         top = torch.randint(0, s + 1, (n,), generator=g)
         left = torch.randint(0, s + 1, (n,), generator=g)
         flip = torch.rand(n, generator=g) < 0.5

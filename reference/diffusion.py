@@ -70,15 +70,17 @@ class GaussianDiffusion:
 
     # MARK: training loss
 
-    def p_losses(self, model, x0, t, noise):
+    def p_losses(self, model, x0, t, noise, min_snr: float = 0.0):
         """The training loss at timesteps t (`pLosses`).
 
             x_t = q_sample(x0, t, eps); input = x_t, or x0 under `input=x0` (OPT 2)
             target = eps | x0 | v = sqrt(ac) eps - sqrt(1-ac) x0 (precomputed buffers)
             loss = mean |out - target| (l1) or mean (out - target)^2 (l2)
 
-        Returns (loss, per_sample): the loss to backpropagate (a 0-d tensor, mean over N*C*H*W)
-        and each sample's loss (mean over C*H*W, float64, detached), (N,).
+        With min_snr > 0 each sample's terms are weighted by `min_snr_weights`.
+        Returns (loss, per_sample, weights): the loss to backpropagate (a 0-d tensor, mean over
+        N*C*H*W of the weighted terms), each sample's unweighted loss (mean over C*H*W, float64,
+        detached), (N,), and the weights (float64, (N,), ones when unweighted).
         """
         xt = self.q_sample(x0, t, noise)
         inp = xt if self.fixes.lossInput == "xt" else x0
@@ -93,7 +95,19 @@ class GaussianDiffusion:
         d = out - target
         err = d.abs() if self.fixes.loss == "l1" else d * d
         per_sample = err.detach().double().flatten(1).mean(1)
-        return err.mean(), per_sample
+        if min_snr <= 0:
+            return err.mean(), per_sample, torch.ones_like(per_sample)
+        w = self.min_snr_weights(t, min_snr)
+        return (err * _b(w.to(err.dtype))).mean(), per_sample, w
+
+    def min_snr_weights(self, t, gamma: float):
+        """`minSNRWeights`: SNR = ac / (1 - ac) in float64 from the float32 buffer; min(SNR, g)
+        divided by SNR (epsilon), by 1 (x0) or by SNR + 1 (v); rounded to float32."""
+        ac = self.extract("alphas_cumprod", t).double()
+        snr = ac / torch.clamp(1 - ac, min=1e-20)
+        clipped = torch.clamp(snr, max=float(np.float32(gamma)))
+        w = {"epsilon": clipped / snr, "x0": clipped, "v": clipped / (snr + 1)}[self.objective]
+        return w.float().double()
 
     # MARK: reverse steps
 

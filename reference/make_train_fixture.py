@@ -13,7 +13,9 @@ state through their own checkpoint readers. Besides the checkpoint's tensors it 
     expected.grad_norms (per parameter, after clipping, Swift order),
     expected.param.<n>, expected.ema.<n>, expected.adam.m.<n>, expected.adam.v.<n>   after the step
     case.<c>.loss, .per_sample, .grad_norm, .grad_norms   the same step under other options
-        (metadata case.<c>.options): other schedules, objectives and fix switches
+        (metadata case.<c>.options): other schedules, objectives, fix switches and min-SNR weights
+    lr.rates   the learning rate of steps 1...12 of a run of 10 steps with a 4-step warm-up and a
+        cosine decay (metadata lr.options), from the formula of `LearningRateDecay` in float64
     metrics.samples, metrics.reference, metrics.nn_rmse, metrics.swd, metrics.swd_per_level
         the milestone metrics of two small image sets (reference/metrics.py)
 
@@ -48,11 +50,24 @@ START_STEP = 5
 MICRO = 2  # accumulate
 BATCH = 2
 
-CASES = {  # name -> (schedule, objective, fixes, clip)
-    "v_cosine_l2_sqrtofsqrt": ("cosine", "v", "fwd=sqrt-of-sqrt,loss=l2", 100.0),
-    "x0_sigmoid_course": ("sigmoid", "x0", "course", 0.05),
-    "eps_quadratic_l2_sqrtatcall": ("quadratic", "epsilon", "fwd=sqrt-at-call,loss=l2", 100.0),
+CASES = {  # name -> (schedule, objective, fixes, clip, min-SNR gamma)
+    "v_cosine_l2_sqrtofsqrt": ("cosine", "v", "fwd=sqrt-of-sqrt,loss=l2", 100.0, 0.0),
+    "x0_sigmoid_course": ("sigmoid", "x0", "course", 0.05, 0.0),
+    "eps_quadratic_l2_sqrtatcall": ("quadratic", "epsilon", "fwd=sqrt-at-call,loss=l2", 100.0, 0.0),
+    "eps_linear_minsnr5": ("linear", "epsilon", "fixed", 100.0, 5.0),
+    "v_cosine_l2_minsnr5": ("cosine", "v", "loss=l2", 100.0, 5.0),
+    "x0_linear_minsnr2": ("linear", "x0", "fixed", 100.0, 2.0),
 }
+
+
+def lr_rate(base: float, k: int, steps: int, warmup: int, decay: str) -> float:
+    """`LearningRateDecay.rate` written out: linear warm-up, then constant or a cosine to 10%."""
+    warm = min(1.0, k / warmup) if warmup > 0 else 1.0
+    if decay == "constant":
+        return base * warm
+    w = min(warmup, steps - 1)
+    p = min(1.0, max(0.0, (k - w) / max(1, steps - w)))
+    return base * warm * (0.1 + 0.9 * (1 + math.cos(math.pi * p)) / 2)
 
 
 def base_options() -> TrainingOptions:
@@ -86,9 +101,15 @@ def reference_step(o: TrainingOptions, state: dict, order: list, micro: list):
         target = {"epsilon": noise, "x0": x0,
                   "v": sa[:, None, None, None] * noise - sb[:, None, None, None] * x0}[o.objective]
         err = (out - target).abs() if f.loss == "l1" else (out - target) ** 2
+        per_sample += err.detach().flatten(1).mean(1).tolist()
+        if o.minSNR > 0:  # min(SNR, g) / SNR | min(SNR, g) | min(SNR, g) / (SNR + 1), rounded to float32
+            ac = bufs["alphas_cumprod"][t]
+            snr = ac / (1 - ac)
+            clipped = torch.clamp(snr, max=float(np.float32(o.minSNR)))
+            w = {"epsilon": clipped / snr, "x0": clipped, "v": clipped / (snr + 1)}[o.objective]
+            err = err * w.float().double()[:, None, None, None]
         (err.mean() / len(micro)).backward()
         losses.append(err.mean().item())
-        per_sample += err.detach().flatten(1).mean(1).tolist()
     named = dict(model.named_parameters())
     g = {n: named[n].grad.detach().clone() for n in order}
     norm = math.sqrt(sum((v ** 2).sum().item() for v in g.values()))
@@ -167,14 +188,19 @@ def main(path: str = PATH):
         "loss_history": float_list_json([0.9, 0.85, 0.8, 0.82, 0.78]), "generator": "reference/make_train_fixture.py",
         "torch": torch.__version__, "parameters": json.dumps(order), "cases": json.dumps(list(CASES)),
     }
-    for name, (kind, objective, fixes, clip) in CASES.items():
+    for name, (kind, objective, fixes, clip, gamma) in CASES.items():
         c = copy.deepcopy(o)
-        c.schedule, c.objective, c.fixes, c.maxGradNorm = kind, objective, FixSet.parse(fixes), clip
+        c.schedule, c.objective, c.fixes, c.maxGradNorm, c.minSNR = kind, objective, FixSet.parse(fixes), clip, gamma
         loss, per, norm, gnorms, _ = reference_step(c, state, order, micro)
         metadata[f"case.{name}.options"] = c.to_json()
         tensors.update({f"case.{name}.loss": f32([loss]), f"case.{name}.per_sample": f32(per),
                         f"case.{name}.grad_norm": f32([norm]), f"case.{name}.grad_norms": f32(gnorms)})
         print(f"case {name}: loss {loss:.6f}, grad norm {norm:.5f}")
+
+    lr = copy.deepcopy(o)
+    lr.warmupSteps, lr.lrDecay = 4, "cosine"
+    metadata["lr.options"] = lr.to_json()
+    tensors["lr.rates"] = f32([lr_rate(float(np.float32(lr.learningRate)), k, lr.steps, 4, "cosine") for k in range(1, 13)])
 
     # Milestone metrics on two small 32x32 sets (2 pyramid levels): smooth images plus noise.
     yy, xx = np.meshgrid(np.linspace(-1, 1, 32), np.linspace(-1, 1, 32), indexing="ij")

@@ -24,6 +24,10 @@ from unet import PRESETS, UNetConfig
 
 SCHEDULES = ["linear", "cosine", "quadratic", "sigmoid"]
 OBJECTIVES = ["epsilon", "x0", "v"]
+LR_DECAYS = ["constant", "cosine"]
+LR_FLOOR = 0.1  # the fraction of the base rate a cosine decay ends at (`LearningRateDecay.floor`)
+AUGMENT_JSON = {"off": False, "flip": "flip", "crop-flip": True}  # `--augment MODE` -> the JSON value
+F32 = np.float32
 
 # MARK: fix switches (FixSwitch.swift): key, Codable field, Codable values, CLI tokens (first = fixed)
 SWITCHES = [
@@ -114,9 +118,15 @@ class TrainingOptions:
     emaStartStep: int = 2000
     saveEvery: int = 1000
     seed: int = 0
-    augment: bool = True
+    augment: "bool | str" = True  # the JSON value: False (off), True (crop-flip) or "flip"
     sampleCount: int = 16
     milestoneSamplingSteps: int = 100
+    warmupSteps: int = 0
+    lrDecay: str = "constant"
+    minSNR: float = 0.0
+
+    # Written only when not their default, as Swift does (older runs' JSON stays byte-identical).
+    OPTIONAL = {"warmupSteps": 0, "lrDecay": "constant", "minSNR": 0.0}
 
     @staticmethod
     def workbench() -> "TrainingOptions":
@@ -128,10 +138,28 @@ class TrainingOptions:
         d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["model"] = asdict(self.model)
         d["fixes"] = asdict(self.fixes)
+        for k, default in TrainingOptions.OPTIONAL.items():
+            if d[k] == default:
+                del d[k]
         return d
 
     def to_json(self) -> str:
-        return swift_json(self.to_dict(), floats={"learningRate", "maxGradNorm", "emaDecay"})
+        return swift_json(self.to_dict(), floats={"learningRate", "maxGradNorm", "emaDecay", "minSNR"})
+
+    @property
+    def augment_mode(self) -> str:
+        """`Augmentation`: off, flip or crop-flip."""
+        return {False: "off", True: "crop-flip"}.get(self.augment, self.augment) if not isinstance(self.augment, str) else self.augment
+
+    def learning_rate_at(self, k: int) -> np.float32:
+        """`LearningRateDecay.rate`: the rate of step k (1-based), in float64, rounded once."""
+        warm = min(1.0, k / self.warmupSteps) if self.warmupSteps > 0 else 1.0
+        decay = 1.0
+        if self.lrDecay == "cosine":
+            w = min(self.warmupSteps, self.steps - 1)
+            p = min(1.0, max(0.0, (k - w) / max(1, self.steps - w)))
+            decay = LR_FLOOR + (1 - LR_FLOOR) * (1 + math.cos(math.pi * p)) / 2
+        return F32(float(np.float32(self.learningRate)) * warm * decay)
 
     @staticmethod
     def from_json(text: str) -> "TrainingOptions":
@@ -147,7 +175,7 @@ class TrainingOptions:
         if "model" in d:
             o.model = UNetConfig(**d["model"])
         o.fixes = FixSet.from_dict(d.get("fixes", {}))
-        for name in ("learningRate", "maxGradNorm", "emaDecay"):
+        for name in ("learningRate", "maxGradNorm", "emaDecay", "minSNR"):
             setattr(o, name, float(getattr(o, name)))
         return o
 
@@ -168,6 +196,10 @@ class TrainingOptions:
             (0 <= self.seed < 2**64, f"--seed must be a whole number in 0...{2**64 - 1} (got {self.seed})"),
             (self.schedule in SCHEDULES, f"--schedule: unknown schedule '{self.schedule}'; choose {', '.join(SCHEDULES)}"),
             (self.objective in OBJECTIVES, f"--objective: unknown objective '{self.objective}'; choose epsilon, x0 or v"),
+            (self.augment in (False, True, "flip"), f"--augment: unknown augmentation '{self.augment}'; choose off, flip or crop-flip"),
+            (self.warmupSteps >= 0, f"--warmup must be 0 or more (got {self.warmupSteps})"),
+            (self.lrDecay in LR_DECAYS, f"--lr-decay: unknown decay '{self.lrDecay}'; choose constant or cosine"),
+            (self.minSNR >= 0 and math.isfinite(self.minSNR), f"--min-snr must be 0 (off) or positive (got {self.minSNR})"),
         ]
         for ok, msg in checks:
             if not ok:

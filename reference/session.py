@@ -167,7 +167,7 @@ class Session:
             dt = time.perf_counter() - t0
             recent = (recent + [dt])[-20:]
             ips = o.batchSize * o.accumulate * len(recent) / max(sum(recent), 1e-9)
-            self.log.append({"step": r.step, "loss": r.loss, "grad_norm": r.grad_norm, "lr": float(np.float32(o.learningRate)),
+            self.log.append({"step": r.step, "loss": r.loss, "grad_norm": r.grad_norm, "lr": float(o.learning_rate_at(r.step)),
                              "images_per_s": ips, "wall_time": time.time(), "step_seconds": dt,
                              "loss_by_t_bucket": list(tr.bucket_loss)})
             if r.step % self.log_every == 0 or r.step == o.steps or r.step == 1:

@@ -33,13 +33,14 @@ import torch.distributed as dist  # noqa: E402
 
 import checkpoint as ckpt  # noqa: E402
 from data import TrainingSet, load_folder  # noqa: E402
-from options import FixSet, TrainingOptions, model_changes  # noqa: E402
+from options import AUGMENT_JSON, FixSet, TrainingOptions, model_changes  # noqa: E402
 from session import Session  # noqa: E402
 from trainer import Trainer  # noqa: E402
 from unet import PRESETS  # noqa: E402
 
 OPTION_FLAGS = ["preset", "model", "batch", "lr", "accumulate", "save_every", "seed", "timesteps", "schedule",
-                "objective", "fixes", "ema_decay", "clip", "samples", "sample_steps", "augment"]
+                "objective", "fixes", "ema_decay", "clip", "samples", "sample_steps", "warmup", "lr_decay", "min_snr",
+                "augment", "no_augment"]
 
 
 def parser() -> argparse.ArgumentParser:
@@ -64,7 +65,11 @@ def parser() -> argparse.ArgumentParser:
     a("--clip", type=float, metavar="x", help="gradient-norm clipping threshold")
     a("--samples", type=int, metavar="n", help="images in each milestone sample grid")
     a("--sample-steps", type=int, metavar="n", help="DDIM steps for milestone grids; 0 = full DDPM")
-    a("--augment", action=argparse.BooleanOptionalAction, default=None, help="random crops and horizontal flips (default on)")
+    a("--warmup", type=int, metavar="n", help="learning-rate warm-up: steps from 0 up to --lr")
+    a("--lr-decay", metavar="kind", help="the learning rate after the warm-up: constant, or cosine (down to 10%% at the last step)")
+    a("--min-snr", type=float, metavar="g", help="min-SNR-gamma loss weighting (e.g. 5); 0 = off")
+    a("--augment", metavar="mode", help="off, flip (a random mirror) or crop-flip (a random crop and mirror; the default)")
+    a("--no-augment", action="store_true", default=None, help="--augment off")
     a("--resume", metavar="checkpoint", help="continue from a checkpoint of either engine (only --steps may change)")
     a("--out", metavar="dir", help="run folder (default runs/<timestamp>; with --resume, the checkpoint's folder)")
     a("--log-every", type=int, default=50, metavar="n", help="print a progress line every n steps")
@@ -84,7 +89,8 @@ def options_from(args, world: int) -> TrainingOptions:
     if args.model is not None:
         o.model = model_changes(args.model, o.model)
     for flag, name in (("steps", "steps"), ("accumulate", "accumulate"), ("save_every", "saveEvery"), ("seed", "seed"),
-                       ("timesteps", "timesteps"), ("samples", "sampleCount"), ("augment", "augment")):
+                       ("timesteps", "timesteps"), ("samples", "sampleCount"), ("warmup", "warmupSteps"),
+                       ("min_snr", "minSNR")):
         if getattr(args, flag) is not None:
             setattr(o, name, getattr(args, flag))
     if args.batch is not None:
@@ -92,6 +98,16 @@ def options_from(args, world: int) -> TrainingOptions:
     o.batchSize *= world  # the checkpoint stores the global batch
     if args.lr is not None:
         o.learningRate = args.lr
+    if args.lr_decay is not None:
+        o.lrDecay = args.lr_decay.lower()
+    if args.augment is not None and args.no_augment:
+        raise ValueError("--no-augment: give --augment MODE or --no-augment, not both")
+    if args.augment is not None:
+        if args.augment.lower() not in AUGMENT_JSON:
+            raise ValueError(f"--augment: unknown augmentation '{args.augment}'; choose off, flip or crop-flip")
+        o.augment = AUGMENT_JSON[args.augment.lower()]
+    if args.no_augment:
+        o.augment = False
     if args.schedule is not None:
         o.schedule = args.schedule.lower()
     if args.objective is not None:
@@ -183,7 +199,7 @@ def main(argv=None) -> int:
     say(f"  {o.steps} steps, global batch {o.batchSize} ({world} x {trainer.local_batch}) x accumulate {o.accumulate}, lr {o.learningRate}, "
         f"{o.schedule} schedule T={o.timesteps}, objective {o.objective}, seed {o.seed}; device {device.type}"
         + (f", {backend} backend" if backend else ""))
-    say(f"  fixes {o.fixes.describe()}; random crops and flips {'on' if o.augment else 'off'}")
+    say(f"  fixes {o.fixes.describe()}; augmentation {o.augment_mode}")
     if args.resume:
         say(f"  resuming {args.resume} at step {trainer.step}")
     session = Session(trainer, out, log_every=args.log_every, resumed_from=args.resume,

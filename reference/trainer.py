@@ -122,10 +122,10 @@ class Trainer:
         for j, (x0, t, noise) in enumerate(micro):
             sync = self.world == 1 or j == len(micro) - 1
             with contextlib.nullcontext() if sync else self.net.no_sync():
-                loss, per = self.diffusion.p_losses(self.net, x0, t, noise)
+                loss, per, w = self.diffusion.p_losses(self.net, x0, t, noise, float(self.options.minSNR))
                 (loss * scale).backward()
-            per, ts = self.gather(per), self.gather(t)
-            loss_sum = F32(loss_sum + F32(per.mean().item()))
+            per, ts, w = self.gather(per), self.gather(t), self.gather(w)
+            loss_sum = F32(loss_sum + F32((per * w).mean().item()))
             per_sample += list(zip(ts.tolist(), per.tolist()))
         loss = F32(loss_sum / F32(len(micro)))
         if not math.isfinite(loss):
@@ -163,7 +163,7 @@ class Trainer:
     def adam_update(self, grads):
         """Adam.update: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g g; p -= (lr/bc1) m / (sqrt(v)/sqrt(bc2) + eps)."""
         self.adam_step += 1
-        b1, b2, eps, lr = F32(0.9), F32(0.999), F32(1e-8), F32(self.options.learningRate)
+        b1, b2, eps, lr = F32(0.9), F32(0.999), F32(1e-8), self.options.learning_rate_at(self.adam_step)
         bc1 = F32(1) - F32(float(b1) ** self.adam_step)
         bc2_sqrt = F32(math.sqrt(1 - float(b2) ** self.adam_step))
         step_size = float(F32(lr / bc1))

@@ -39,7 +39,7 @@ extension Benchmark {
         progress: (String) -> Void = { _ in }
     ) throws -> PairBenchmarkReport {
         var a = TrainingOptions()
-        (a.preset, a.model, a.batchSize, a.accumulate, a.augment) = (preset, config, batch, 1, false)
+        (a.preset, a.model, a.batchSize, a.accumulate, a.augment) = (preset, config, batch, 1, .off)
         let b = try FlagValues.abOptions(spec, base: a)
         var rng = RandomGenerator(seed: 1)
         let side = config.imageSize + config.imageSize / 8

@@ -69,6 +69,15 @@ public enum FlagValues {
         return k
     }
 
+    /// A word naming one case of `T` (`--augment flip`, `--lr-decay cosine`), case-insensitive.
+    public static func word<T: RawRepresentable & CaseIterable>(_ name: String, flag: String, what: String) throws -> T
+    where T.RawValue == String {
+        guard let v = T(rawValue: name.lowercased()) else {
+            throw FlagError("\(flag): unknown \(what) '\(name)'; choose \(list(T.allCases.map(\.rawValue)))")
+        }
+        return v
+    }
+
     /// `--objective NAME` → what the model predicts (`eps` is accepted for `epsilon`).
     public static func objective(_ name: String, flag: String = "--objective") throws -> Objective {
         let n = name.lowercased()

@@ -133,14 +133,14 @@ public struct TrainCommand: ParsableCommand {
             let v = o.vae
             console.line("ddpm train: VAE (\(paramText) parameters, \(size)), \(session.dataDescription)")
             console.line("  \(o.steps) step\(o.steps == 1 ? "" : "s"), batch \(o.batchSize) x accumulate \(o.accumulate), lr \(o.learningRate), seed \(o.seed)")
-            console.line("  model dim \(v.dim), mults \(v.channelMults.map(String.init).joined(separator: "-")), res blocks \(v.resBlocks), latent \(v.latentDescription); random crops and flips \(o.augment ? "on" : "off")")
+            console.line("  model dim \(v.dim), mults \(v.channelMults.map(String.init).joined(separator: "-")), res blocks \(v.resBlocks), latent \(v.latentDescription); augmentation \(o.augment)")
             console.line("  loss \(v.reconstruction.rawValue.uppercased()) summed per image + β \(v.beta) × KL\(v.klWarmupSteps > 0 ? " (β warmed up over \(v.klWarmupSteps) steps)" : "")")
         } else {
             console.line("ddpm train: preset \(o.preset) (\(paramText) parameters, \(size)), \(session.dataDescription)")
             console.line("  \(o.steps) step\(o.steps == 1 ? "" : "s"), batch \(o.batchSize) x accumulate \(o.accumulate), lr \(o.learningRate), \(o.schedule.rawValue) schedule T=\(o.timesteps), objective \(o.objective.rawValue), seed \(o.seed)")
             let m = o.model
             let attention = m.attentionResolutions.isEmpty ? "middle only" : "middle and " + m.attentionResolutions.map(String.init).joined(separator: ", ")
-            console.line("  model dim \(m.dim), mults \(m.channelMults.map(String.init).joined(separator: "-")), res blocks \(m.resBlocks), attention \(attention); random crops and flips \(o.augment ? "on" : "off")")
+            console.line("  model dim \(m.dim), mults \(m.channelMults.map(String.init).joined(separator: "-")), res blocks \(m.resBlocks), attention \(attention); augmentation \(o.augment)")
             console.line("  fixes \(o.fixes.description)")
         }
         if let resume {

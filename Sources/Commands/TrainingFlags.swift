@@ -80,16 +80,32 @@ public struct TrainingFlags: ParsableArguments {
     @Option("DDIM steps for milestone grids; 0 = full DDPM with T steps", sets: \.milestoneSamplingSteps, valueName: "n")
     public var sampleSteps: TrainingSetting
 
-    /// A toggle cannot carry a `TrainingSetting` (`@Flag` has no transform): `apply` and
-    /// `givenFlags` name it themselves. nil: the data source's default (`DataSource.augmentsByDefault`).
-    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
-        "Random crops and horizontal flips (default: on for --data folders, as in the course; off for the built-in faces, which are centred icons)."))
-    public var augment: Bool?
+    @Option("Learning-rate warm-up: steps from 0 up to --lr", sets: \.warmupSteps, valueName: "n")
+    public var warmup: TrainingSetting
+
+    @Option("The learning rate after the warm-up: constant, or cosine (down to 10% of --lr at the last step)",
+            sets: \.lrDecay, valueName: "kind", shown: { $0.rawValue },
+            apply: { name, o in o.lrDecay = try FlagValues.word(name, flag: "--lr-decay", what: "decay") })
+    public var lrDecay: TrainingSetting
+
+    @Option("Min-SNR-γ loss weighting (each timestep's loss weighed like an x0 loss clipped at SNR γ, e.g. 5); 0 = off",
+            sets: \.minSNR, valueName: "γ")
+    public var minSnr: TrainingSetting
+
+    @Option("What training does to each image it draws: off, flip (a random mirror) or crop-flip (a random crop and mirror, the course's). Default: \(DataSource.augmentationRule)",
+            sets: \.augment, valueName: "mode", shown: nil,
+            apply: { name, o in o.augment = try FlagValues.word(name, flag: "--augment", what: "augmentation") })
+    public var augment: TrainingSetting
+
+    /// `--no-augment`, kept from when `--augment` was a toggle: `--augment off`.
+    @Flag(name: .customLong("no-augment"), help: .hidden)
+    public var noAugment = false
 
     public init() {}
 
     /// Bad values are errors when the command line is parsed, whichever base a command applies them to.
     public func validate() throws {
+        if noAugment && augment.isGiven { throw FlagError("--no-augment: give --augment MODE or --no-augment, not both") }
         _ = try apply(to: TrainingOptions())
     }
 
@@ -99,7 +115,7 @@ public struct TrainingFlags: ParsableArguments {
         try FlagError.rewording(flag(for:)) {
             var o = base
             for (_, setting) in settings { try setting.apply(to: &o) }
-            if let augment { o.augment = augment }
+            if noAugment { o.augment = .off }
             try o.validate()
             return o
         }
@@ -114,7 +130,7 @@ public struct TrainingFlags: ParsableArguments {
             return o
         }
         var b = recipe?.options ?? base
-        b.augment = data.augmentsByDefault
+        b.augment = data.defaultAugmentation
         return try apply(to: b)
     }
 
@@ -135,7 +151,7 @@ public struct TrainingFlags: ParsableArguments {
     /// The flags given, as typed (`--batch`, `--no-augment`): what "ignored with --resume" lists.
     public var givenFlags: [String] {
         (recipe == nil ? [] : ["--recipe"]) + settings.filter(\.setting.isGiven).map(\.flag)
-            + (augment.map { [$0 ? "--augment" : "--no-augment"] } ?? [])
+            + (noAugment ? ["--no-augment"] : [])
     }
 
     /// The flag that sets `option` (`\TrainingOptions.learningRate` → `--lr`); nil for none.

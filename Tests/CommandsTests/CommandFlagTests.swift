@@ -74,7 +74,7 @@ import Workbench
         let opts = try o.apply(to: TrainingOptions())
         #expect(opts.model == .fixture && opts.preset == "fixture")
         #expect(opts.batchSize == 5 && opts.learningRate == 2e-4 && opts.timesteps == 50)
-        #expect(opts.schedule == .cosine && opts.fixes.loss == .l2 && !opts.augment)
+        #expect(opts.schedule == .cosine && opts.fixes.loss == .l2 && opts.augment == .off)
         #expect(opts.steps == TrainingOptions().steps, "flags not given keep the base's value")
         #expect(try TrainingFlags.parse([]).apply(to: .interactive) == .interactive)
         #expect(o.givenFlags == ["--preset", "--batch", "--lr", "--timesteps", "--schedule", "--fixes", "--no-augment"])
@@ -105,14 +105,16 @@ import Workbench
         let l = try c.launch()
         var expected = TrainingOptions.interactive
         expected.steps = 123
-        expected.augment = false
+        expected.augment = .off
         #expect(l.options == expected, "the built-in faces train without crops and flips by default")
         #expect(l.data == .builtin && !l.viewOnly && l.checkpoint == nil && l.out.hasPrefix("runs/"))
 
         let folder = try OpenCommand.parse(["--data", "/some/folder"])
-        #expect(try folder.launch().options.augment, "a folder augments by default, as in the course")
-        #expect(try !OpenCommand.parse(["--data", "/some/folder", "--no-augment"]).launch().options.augment)
-        #expect(try OpenCommand.parse(["--augment"]).launch().options.augment)
+        #expect(try folder.launch().options.augment == .cropFlip, "a folder augments by default, as in the course")
+        #expect(try OpenCommand.parse(["--data", "/some/folder", "--no-augment"]).launch().options.augment == .off)
+        #expect(try OpenCommand.parse(["--augment", "crop-flip"]).launch().options.augment == .cropFlip)
+        #expect(try OpenCommand.parse(["--data", "/some/folder", "--augment", "FLIP"]).launch().options.augment == .flip)
+        #expect(throws: (any Error).self) { try OpenCommand.parse(["--augment", "flip", "--no-augment"]) }
 
         #expect(CommandFixtures.parseFailure(OpenCommand.self, ["--view"])?.message == "--view: needs --checkpoint FILE to view")
         #expect(CommandFixtures.parseFailure(OpenCommand.self, ["--theme", "no-such-theme"])?.message

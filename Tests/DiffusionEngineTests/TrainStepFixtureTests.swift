@@ -118,6 +118,28 @@ import Testing
         }
     }
 
+    /// Warm-up and cosine decay: `TrainingOptions.learningRate(atStep:)` against the fixture's
+    /// float64 formula for steps 1...12 of a 10-step run (past the end: the floor), and the rate
+    /// the trainer's Adam takes at the fixture's step 6.
+    @Test func learningRateScheduleMatchesTheFixture() throws {
+        let file = try SafeTensors.read(path: Self.fixtureURL.path)
+        let o = try JSONDecoder().decode(TrainingOptions.self, from: Data((file.metadata["lr.options"] ?? "").utf8))
+        #expect(o.warmupSteps == 4 && o.lrDecay == .cosine)
+        let rates = (1...12).map { o.learningRate(atStep: $0) }
+        let expected = try file.tensor("lr.rates").data
+        #expect(Self.maxRelative(rates, expected) <= 1e-7, "\(rates) vs \(expected)")
+        #expect(rates[0] < rates[3] && rates[3] > rates[9] && abs(rates[11] - 0.1 * o.learningRate) <= 1e-6 * o.learningRate)
+
+        var f = file
+        f.metadata["options"] = file.metadata["lr.options"]
+        let dir = temporaryDirectory("train-step-lr")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try f.write(path: dir + "/lr.safetensors")
+        let trainer = try Trainer(resuming: Checkpoint.load(path: dir + "/lr.safetensors"), dataset: Self.inputs(file).data)
+        try trainer.trainStep(microBatches: Self.inputs(file).micro)
+        #expect(abs(trainer.adam.lr - expected[5]) <= 1e-7 * expected[5], "step 6 of the fixture trains at the schedule's rate")
+    }
+
     @Test func milestoneMetricsMatchTheFixture() throws {
         let file = try SafeTensors.read(path: Self.fixtureURL.path)
         let samples = try file.tensor("metrics.samples"), reference = try file.tensor("metrics.reference")

@@ -33,7 +33,7 @@ func temporaryDirectory(_ name: String) -> String {
 @Suite struct TrainerTests {
     @Test func lossFallsOnAFixedBatch() throws {
         var o = smallOptions(steps: 30)
-        o.augment = false
+        o.augment = .off
         o.learningRate = 3e-3
         let trainer = try Trainer(options: o, dataset: try smallTrainingSet(count: 4))
         for _ in 0..<30 { try trainer.trainStep() }
@@ -133,7 +133,7 @@ func temporaryDirectory(_ name: String) -> String {
         images.data[5 * 10 + 5] = .nan  // inside every crop
         let data = try TrainingSet(images: images, size: 8, names: [])
         var o = smallOptions()
-        o.augment = false
+        o.augment = .off
         o.batchSize = 6
         o.accumulate = 1
         let trainer = try Trainer(options: o, dataset: data)

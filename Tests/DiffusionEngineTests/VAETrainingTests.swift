@@ -14,7 +14,7 @@ func smallVAEOptions(steps: Int = 6) -> TrainingOptions {
 @Suite struct VAETrainingTests {
     @Test func lossFallsAndTermsAreRecorded() throws {
         var o = smallVAEOptions(steps: 25)
-        o.augment = false
+        o.augment = .off
         o.learningRate = 3e-3
         o.maxGradNorm = 100
         let trainer = try Trainer(options: o, dataset: try smallTrainingSet(count: 4))

@@ -8,12 +8,14 @@ import copy
 import json
 
 import numpy as np
+import pytest
 import torch
 
 import checkpoint as ckpt
 import metrics
 from conftest import FIXTURE
 from data import TrainingSet
+from options import TrainingOptions
 from trainer import Trainer
 
 
@@ -117,3 +119,27 @@ def test_fixture_is_up_to_date(tmp_path):
     assert set(old_t) == set(new_t)
     for k, v in old_t.items():
         assert np.allclose(new_t[k], v, rtol=1e-6, atol=1e-12), k
+
+
+def test_learning_rate_schedule_matches_the_fixture():
+    """Warm-up and cosine decay: the rate of steps 1...12 (past the end: the floor) as the fixture
+    computes it, and the rate the trainer's Adam step uses."""
+    tensors, meta, micro, data = load()
+    o = TrainingOptions.from_json(meta["lr.options"])
+    assert (o.warmupSteps, o.lrDecay) == (4, "cosine")
+    rates = [float(o.learning_rate_at(k)) for k in range(1, 13)]
+    assert rel(rates, tensors["lr.rates"]) <= 1e-7
+    assert rates[0] < rates[3] and rates[-1] == pytest.approx(0.1 * float(np.float32(o.learningRate)), rel=1e-6)
+    assert TrainingOptions.from_json(o.to_json()).to_json() == o.to_json()
+
+
+def test_flip_augmentation_mirrors_the_centre_window():
+    """`augment = "flip"`: the centre window, mirrored for about half of the draws; no crops."""
+    g = torch.Generator().manual_seed(3)
+    images = torch.arange(2 * 3 * 6 * 6, dtype=torch.float32).reshape(2, 3, 6, 6)
+    ds = TrainingSet(images, 4)
+    top, left, flip = ds.draw_crops(200, "flip", g)
+    assert (top == 1).all() and (left == 1).all() and 60 < int(flip.sum()) < 140
+    centre = images[0, :, 1:5, 1:5]
+    b = ds.batch([0, 0], (top[:2], left[:2], torch.tensor([False, True])))
+    assert torch.equal(b[0], centre) and torch.equal(b[1], centre.flip(-1))

@@ -59,20 +59,21 @@ public struct TrainingSet: Sendable {
 
     /// A batch of crops of the images at `indices`.
     /// - Returns: (B, C, size, size).
-    public func batch(_ indices: [Int], augment: Bool, rng: inout RandomGenerator) -> Tensor {
+    /// - Parameter augment: per image, `.cropFlip` draws top, left and a flip bit (in that
+    ///   order), `.flip` only the flip bit of the centre window, `.off` nothing.
+    public func batch(_ indices: [Int], augment: Augmentation, rng: inout RandomGenerator) -> Tensor {
         var out = Tensor(zeros: [indices.count, channels, size, size])
         let slack = loadSize - size
         out.data.withUnsafeMutableBufferPointer { o in
             for (slot, i) in indices.enumerated() {
                 precondition(i >= 0 && i < count, "dataset.batch: index \(i) outside 0..<\(count)")
-                if augment {
-                    let top = slack > 0 ? rng.int(below: slack + 1) : 0
-                    let left = slack > 0 ? rng.int(below: slack + 1) : 0
-                    let flip = rng.uniform() < 0.5
-                    copyCrop(i, top: top, left: left, flip: flip, into: o.baseAddress!, slot: slot)
-                } else {
-                    copyCrop(i, top: slack / 2, left: slack / 2, flip: false, into: o.baseAddress!, slot: slot)
+                var (top, left) = (slack / 2, slack / 2)
+                if augment == .cropFlip {
+                    top = slack > 0 ? rng.int(below: slack + 1) : 0
+                    left = slack > 0 ? rng.int(below: slack + 1) : 0
                 }
+                let flip = augment.isOn && rng.uniform() < 0.5
+                copyCrop(i, top: top, left: left, flip: flip, into: o.baseAddress!, slot: slot)
             }
         }
         return out
@@ -87,7 +88,7 @@ public struct TrainingSet: Sendable {
     /// The centre crops of the images at `indices`: (indices.count, C, size, size).
     public func centreCrops(of indices: [Int]) -> Tensor {
         var rng = RandomGenerator(seed: 0)
-        return batch(indices, augment: false, rng: &rng)
+        return batch(indices, augment: .off, rng: &rng)
     }
 }
 

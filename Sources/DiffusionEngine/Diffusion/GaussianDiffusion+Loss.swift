@@ -1,8 +1,10 @@
 /// What one `pLosses` call computed.
 public struct LossResult: Sendable {
-    /// The loss, mean over all N·C·H·W elements (not multiplied by `lossScale`).
+    /// The loss, mean over all N·C·H·W elements (not multiplied by `lossScale`), each sample's
+    /// elements weighted by its weight when there are weights.
     public let loss: Float
-    /// The loss of each sample (mean over its C·H·W elements), (N,); their mean is `loss`.
+    /// The loss of each sample (mean over its C·H·W elements, unweighted), (N,); without weights
+    /// their mean is `loss`.
     public let perSample: [Float]
     /// The timesteps used, (N,), so the trainer can bucket `perSample` by t.
     public let t: [Int]
@@ -26,16 +28,19 @@ extension GaussianDiffusion {
     ///
     /// n = N·C·H·W; sign(0) = 0 as in `torch.sign`. The gradient handed to `model.backward` is
     /// multiplied by `lossScale` (e.g. 1/accumulation steps), which the returned loss is not.
+    /// With `weights` (e.g. `minSNRWeights`), sample s's terms and gradient are multiplied by w_s.
     /// - Parameters:
     ///   - model: the denoiser; its parameter gradients are accumulated (`+=`), not zeroed.
     ///   - x0: (N,C,H,W) clean images in [-1, 1].
     ///   - t: N timesteps in 0..<T.
     ///   - noise: (N,C,H,W) standard normal ε.
     ///   - lossScale: factor on the gradient.
-    public func pLosses(model: Denoiser, x0: Tensor, t: [Int], noise: Tensor, lossScale: Float = 1) -> LossResult {
+    ///   - weights: N per-sample loss weights, or nil for 1.
+    public func pLosses(model: Denoiser, x0: Tensor, t: [Int], noise: Tensor, lossScale: Float = 1, weights: [Float]? = nil) -> LossResult {
         let (n, _, _, _) = x0.nchw("pLosses")
         precondition(noise.shape == x0.shape, "pLosses: noise \(noise.shapeDescription) vs x0 \(x0.shapeDescription)")
         precondition(t.count == n, "pLosses: \(t.count) timesteps for a batch of N=\(n)")
+        precondition(weights == nil || weights!.count == n, "pLosses: \(weights?.count ?? 0) weights for a batch of N=\(n)")
         let xt = qSample(x0, t: t, noise: noise)
         let input = fixes.lossInput == .xt ? xt : x0
         let out = model.forward(input, timesteps: t.map(Float.init), training: true)
@@ -67,18 +72,19 @@ extension GaussianDiffusion {
                 grad.data.withUnsafeMutableBufferPointer { g in
                     for s in 0..<n {
                         var acc = 0.0
+                        let sScale = weights.map { gScale * $0[s] } ?? gScale
                         for i in s * per..<(s + 1) * per {
                             let d = o[i] - y[i]
                             if l2 {
                                 acc += Double(d) * Double(d)
-                                g[i] = 2 * d * gScale
+                                g[i] = 2 * d * sScale
                             } else {
                                 acc += Double(abs(d))
-                                g[i] = (d > 0 ? 1 : (d < 0 ? -1 : 0)) * gScale
+                                g[i] = (d > 0 ? 1 : (d < 0 ? -1 : 0)) * sScale
                             }
                         }
                         perSample[s] = Float(acc / Double(per))
-                        total += acc
+                        total += weights.map { acc * Double($0[s]) } ?? acc
                     }
                 }
             }
@@ -87,5 +93,28 @@ extension GaussianDiffusion {
         return LossResult(
             loss: Float(total / Double(count)), perSample: perSample, t: t, modelInput: input, prediction: out,
             target: target)
+    }
+}
+
+extension GaussianDiffusion {
+    /// Min-SNR-γ weights (Hang et al. 2023, "Efficient Diffusion Training via Min-SNR Weighting
+    /// Strategy") for timesteps t, SNR_t = ᾱ_t / (1 - ᾱ_t) in Double:
+    ///
+    ///     epsilon  min(SNR_t, γ) / SNR_t
+    ///     x0       min(SNR_t, γ)
+    ///     v        min(SNR_t, γ) / (SNR_t + 1)
+    ///
+    /// so that the loss, whatever the objective, weighs each t like an x_0 loss clipped at γ.
+    public func minSNRWeights(_ t: [Int], gamma: Float) -> [Float] {
+        t.map { ti in
+            let ac = Double(schedule.alphasCumprod[ti])
+            let snr = ac / max(1 - ac, 1e-20)
+            let clipped = min(snr, Double(gamma))
+            switch objective {
+            case .epsilon: return Float(clipped / snr)
+            case .x0: return Float(clipped)
+            case .v: return Float(clipped / (snr + 1))
+            }
+        }
     }
 }

@@ -5,11 +5,14 @@ public final class DiffusionTrainable: TrainableModel {
     public let diffusion: GaussianDiffusion
     /// How milestone grids are sampled.
     public let milestoneSampler: Sampler
+    /// Min-SNR-γ loss weighting (`TrainingOptions.minSNR`); 0 = off.
+    public let minSNR: Float
 
-    public init(unet: UNet, diffusion: GaussianDiffusion, milestoneSampler: Sampler) {
+    public init(unet: UNet, diffusion: GaussianDiffusion, milestoneSampler: Sampler, minSNR: Float = 0) {
         self.unet = unet
         self.diffusion = diffusion
         self.milestoneSampler = milestoneSampler
+        self.minSNR = minSNR
     }
 
     /// The run's UNet, diffusion and milestone sampler (DDIM with `milestoneSamplingSteps`, or
@@ -17,7 +20,7 @@ public final class DiffusionTrainable: TrainableModel {
     public convenience init(options o: TrainingOptions, seed: UInt64) throws {
         let sampler: Sampler = o.milestoneSamplingSteps > 0 && o.milestoneSamplingSteps < o.timesteps
             ? .ddim(steps: o.milestoneSamplingSteps, eta: 0) : .ddpm
-        try self.init(unet: UNet(config: o.model, seed: seed), diffusion: o.makeDiffusion(), milestoneSampler: sampler)
+        try self.init(unet: UNet(config: o.model, seed: seed), diffusion: o.makeDiffusion(), milestoneSampler: sampler, minSNR: o.minSNR)
     }
 
     public var store: ParameterStore { unet.store }
@@ -28,7 +31,8 @@ public final class DiffusionTrainable: TrainableModel {
     }
 
     public func trainingLoss(x0: Tensor, t: [Int], noise: Tensor, step: Int, lossScale: Float) -> TrainingLoss {
-        let r = diffusion.pLosses(model: unet, x0: x0, t: t, noise: noise, lossScale: lossScale)
+        let weights = minSNR > 0 ? diffusion.minSNRWeights(t, gamma: minSNR) : nil
+        let r = diffusion.pLosses(model: unet, x0: x0, t: t, noise: noise, lossScale: lossScale, weights: weights)
         return TrainingLoss(loss: r.loss, perSample: zip(t, r.perSample).map { ($0, $1) })
     }
 

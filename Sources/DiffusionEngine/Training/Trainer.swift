@@ -138,6 +138,7 @@ public final class Trainer {
                 "training: the gradient norm became \(norm) at step \(step + 1); weights were not updated — lower \($0)"
             }
         }
+        adam.lr = options.learningRate(atStep: step + 1)
         adam.update(model.store)
         step += 1
         ema.update(model.store, step: step)

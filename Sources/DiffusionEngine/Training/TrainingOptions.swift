@@ -26,8 +26,15 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var emaStartStep: Int = 2000
     public var saveEvery: Int = 1000
     public var seed: UInt64 = 0
-    /// Random crop + horizontal flip (the course's training transform).
-    public var augment: Bool = true
+    /// What the trainer does to each image it draws; the course's is a random crop and flip.
+    public var augment: Augmentation = .cropFlip
+    /// Steps of linear learning-rate warm-up from 0 (0: none).
+    public var warmupSteps: Int = 0
+    /// The learning rate after the warm-up: constant, or a cosine decay to 10% at the last step.
+    public var lrDecay: LearningRateDecay = .constant
+    /// Min-SNR-γ loss weighting (Hang et al. 2023): each sample's loss times min(SNR_t, γ)/SNR_t for
+    /// epsilon (min(SNR_t, γ) for x0, min(SNR_t, γ)/(SNR_t + 1) for v); 0 = unweighted.
+    public var minSNR: Float = 0
     /// Images in each milestone grid.
     public var sampleCount: Int = 16
     /// Reverse steps for milestone grids: 0 = full DDPM ancestral (T steps), else DDIM with this many.
@@ -39,6 +46,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case family, preset, model, vae, schedule, timesteps, objective, fixes, batchSize, learningRate, steps, accumulate
         case maxGradNorm, emaDecay, emaEvery, emaStartStep, saveEvery, seed, augment, sampleCount, milestoneSamplingSteps
+        case warmupSteps, lrDecay, minSNR
     }
 
     /// Decodes a checkpoint's options; a key an older checkpoint lacks takes the value that version
@@ -72,10 +80,14 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         augment = try v(.augment, d.augment)
         sampleCount = try v(.sampleCount, d.sampleCount)
         milestoneSamplingSteps = try v(.milestoneSamplingSteps, d.milestoneSamplingSteps)
+        warmupSteps = try v(.warmupSteps, d.warmupSteps)
+        lrDecay = try v(.lrDecay, d.lrDecay)
+        minSNR = try v(.minSNR, d.minSNR)
     }
 
-    /// Encodes every field; a diffusion run leaves out `family` and `vae`, so its JSON is the one
-    /// written before model families existed (and the one the PyTorch twin writes).
+    /// Encodes every field; a diffusion run leaves out `family` and `vae`, and the learning-rate
+    /// schedule and loss weighting are left out while they are off, so such a run's JSON is the
+    /// one written before they existed (and the one the PyTorch twin writes).
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         if family != .diffusion {
@@ -101,6 +113,14 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         try c.encode(augment, forKey: .augment)
         try c.encode(sampleCount, forKey: .sampleCount)
         try c.encode(milestoneSamplingSteps, forKey: .milestoneSamplingSteps)
+        if warmupSteps != 0 { try c.encode(warmupSteps, forKey: .warmupSteps) }
+        if lrDecay != .constant { try c.encode(lrDecay, forKey: .lrDecay) }
+        if minSNR != 0 { try c.encode(minSNR, forKey: .minSNR) }
+    }
+
+    /// The learning rate of step `k` (1-based).
+    public func learningRate(atStep k: Int) -> Float {
+        lrDecay.rate(base: learningRate, step: k, steps: steps, warmupSteps: warmupSteps)
     }
 
     /// The interactive default: the `tiny` preset with a batch and schedule sized for 2 cores.
@@ -137,6 +157,8 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         try need(maxGradNorm > 0, \.maxGradNorm, "the gradient clipping norm", "must be positive (got \(maxGradNorm))")
         try need(emaDecay >= 0 && emaDecay < 1, \.emaDecay, "the EMA decay", "must be in [0, 1) (got \(emaDecay))")
         try need(sampleCount >= 1 && sampleCount <= 256, \.sampleCount, "milestone samples", "must be between 1 and 256 (got \(sampleCount))")
+        try need(warmupSteps >= 0, \.warmupSteps, "warm-up steps", "must be 0 or more (got \(warmupSteps))")
+        try need(minSNR >= 0 && minSNR.isFinite, \.minSNR, "min-SNR γ", "must be 0 (off) or positive (got \(minSNR))")
         try need(milestoneSamplingSteps >= 0, \.milestoneSamplingSteps, "milestone sampling steps",
                  "must be 0 (full DDPM) or a positive DDIM step count (got \(milestoneSamplingSteps))")
     }

@@ -155,7 +155,7 @@ public final class TrainingSession: @unchecked Sendable {
         let ips = Double(recent.reduce(0) { $0 + $1.images }) / max(secs, 1e-9)
         let eta = secs / Double(recent.count) * Double(opts.steps - trainer.step)
         var line: [String: Any] = [
-            "step": result.step, "loss": result.loss, "grad_norm": result.gradNorm, "lr": opts.learningRate,
+            "step": result.step, "loss": result.loss, "grad_norm": result.gradNorm, "lr": trainer.adam.lr,
             "images_per_s": ips, "wall_time": Date().timeIntervalSince1970, "step_seconds": dt,
             "loss_by_t_bucket": trainer.bucketLoss,
         ]
@@ -165,6 +165,7 @@ public final class TrainingSession: @unchecked Sendable {
             $0.record(step: result.step, loss: result.loss, buckets: self.trainer.bucketLoss)
             $0.terms = self.trainer.termHistory
             $0.gradNorm = result.gradNorm
+            $0.learningRate = self.trainer.adam.lr
             $0.imagesPerSecond = ips
             $0.etaSeconds = eta
         }

@@ -1,0 +1,81 @@
+"""The recipe study of issue 13: train the workbench recipe with one knob changed on small sets.
+
+    "$(scripts/python-env)" bench/make_subsets.py ../shared/data/twemoji-72 /tmp/recipe
+    "$(scripts/python-env)" bench/recipe_study.py run /tmp/recipe /tmp/recipe-runs food,objects base no-augment
+    "$(scripts/python-env)" bench/recipe_study.py table /tmp/recipe-runs
+
+`run SETS KNOBS` trains each knob (a name from KNOBS below: the flags it adds to
+`ddpm train --recipe workbench`) on each set (a folder under the data root; `faces` = the built-in
+faces) for --steps (3,000: about five minutes of a quiet 2-core machine) with a milestone every 500
+steps, one run at a time, into OUT/SET/KNOB (a finished run is skipped). `untrained` is the
+step-1 milestone: the untrained model's nn-RMSE, the figure the target divides by.
+
+`table` prints, per set and knob, nn-RMSE and SWD at each milestone, the ratio of the untrained
+nn-RMSE to the last milestone's, and the training seconds to each milestone (the sum of
+`step_seconds`: milestone time and load excluded, so runs on a loaded machine compare).
+"""
+import json
+import os
+import subprocess
+import sys
+
+DDPM = os.environ.get("DDPM", ".build/release/ddpm")
+
+KNOBS = {
+    "base": [],
+    "untrained": ["--steps", "1", "--save-every", "1"],
+    "no-augment": ["--no-augment"],
+    "augment": ["--augment"],
+}
+
+
+def run(data_root: str, out: str, sets: str, knobs: list, steps: int = 3000) -> None:
+    for knob in knobs:
+        for s in sets.split(","):
+            folder = os.path.join(out, s, knob)
+            if os.path.exists(os.path.join(folder, "samples", "step-final.png")):
+                continue
+            flags = ["--steps", str(steps), "--save-every", "500"] + KNOBS[knob]
+            data = [] if s == "faces" else ["--data", os.path.join(data_root, s)]
+            cmd = [DDPM, "train", "--recipe", "workbench", "--out", folder, "--log-every", "500"] + data + flags
+            print(" ".join(cmd), flush=True)
+            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+
+
+def read(folder: str):
+    milestones, seconds, t = [], {}, 0.0
+    with open(os.path.join(folder, "metrics.jsonl")) as f:
+        for line in f:
+            e = json.loads(line)
+            if "step_seconds" in e:
+                t += e["step_seconds"]
+                seconds[e["step"]] = t
+            elif e.get("event") in ("milestone", "final") and "nn_rmse" in e:
+                if not milestones or milestones[-1][0] != e["step"]:
+                    milestones.append((e["step"], e["nn_rmse"], e["swd"]))
+    return milestones, seconds
+
+
+def table(out: str) -> None:
+    for s in sorted(os.listdir(out)):
+        base = os.path.join(out, s, "untrained")
+        untrained = read(base)[0][0][1] if os.path.exists(base) else None
+        print(f"\n{s} (untrained nn-RMSE {untrained:.3f})" if untrained else f"\n{s}")
+        for knob in sorted(os.listdir(os.path.join(out, s))):
+            if knob == "untrained":
+                continue
+            try:
+                ms, secs = read(os.path.join(out, s, knob))
+            except (OSError, IndexError):
+                continue
+            cells = " ".join(f"{step}:{nn:.3f}/{swd:.0f}" for step, nn, swd in ms)
+            ratio = f" ratio {untrained / ms[-1][1]:.2f}x" if untrained and ms else ""
+            last = max(secs) if secs else 0
+            print(f"  {knob:24s} {cells}{ratio}  train {secs.get(last, 0):.0f} s to step {last}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "run":
+        run(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:])
+    else:
+        table(sys.argv[2])
