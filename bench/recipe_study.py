@@ -4,7 +4,7 @@
     "$(scripts/python-env)" bench/recipe_study.py run /tmp/recipe /tmp/recipe-runs food,objects base no-augment
     "$(scripts/python-env)" bench/recipe_study.py table /tmp/recipe-runs
 
-`run SETS KNOBS` trains each knob (a name from KNOBS below: the flags it adds to
+`run SETS KNOBS` trains each knob (parts from PARTS below joined by +: the flags they add to
 `ddpm train --recipe workbench`) on each set (a folder under the data root; `faces` = the built-in
 faces) for --steps (3,000: about five minutes of a quiet 2-core machine) with a milestone every 500
 steps, one run at a time, into OUT/SET/KNOB (a finished run is skipped). `untrained` is the
@@ -21,12 +21,31 @@ import sys
 
 DDPM = os.environ.get("DDPM", ".build/release/ddpm")
 
-KNOBS = {
+# A knob name is parts joined by "+" ("off+cosine"): each part's flags, in order (a later --steps wins).
+PARTS = {
     "base": [],
     "untrained": ["--steps", "1", "--save-every", "1"],
     "no-augment": ["--no-augment"],
-    "augment": ["--augment"],
+    "off": ["--augment", "off"],
+    "flip": ["--augment", "flip"],
+    "crop-flip": ["--augment", "crop-flip"],
+    "cosine": ["--warmup", "100", "--lr-decay", "cosine"],
+    "warmup": ["--warmup", "200"],
+    "minsnr5": ["--min-snr", "5"],
+    "lr2e-3": ["--lr", "2e-3"],
+    "lr5e-4": ["--lr", "5e-4"],
+    "ema999": ["--ema-decay", "0.999"],
+    "ema99": ["--ema-decay", "0.99"],
+    # Twice the images per step: half the steps, so the same images and about the same time.
+    "batch32": ["--batch", "32", "--steps", "1500", "--save-every", "250"],
+    "batch8": ["--batch", "8", "--steps", "6000", "--save-every", "1000"],
+    "ddpm": ["--sample-steps", "0"],
+    "ddim50": ["--sample-steps", "50"],
 }
+
+
+def knob_flags(knob: str) -> list:
+    return [f for part in knob.split("+") for f in PARTS[part]]
 
 
 def run(data_root: str, out: str, sets: str, knobs: list, steps: int = 3000) -> None:
@@ -35,7 +54,7 @@ def run(data_root: str, out: str, sets: str, knobs: list, steps: int = 3000) -> 
             folder = os.path.join(out, s, knob)
             if os.path.exists(os.path.join(folder, "samples", "step-final.png")):
                 continue
-            flags = ["--steps", str(steps), "--save-every", "500"] + KNOBS[knob]
+            flags = ["--steps", str(steps), "--save-every", "500"] + knob_flags(knob)
             data = [] if s == "faces" else ["--data", os.path.join(data_root, s)]
             cmd = [DDPM, "train", "--recipe", "workbench", "--out", folder, "--log-every", "500"] + data + flags
             print(" ".join(cmd), flush=True)
