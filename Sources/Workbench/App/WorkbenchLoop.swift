@@ -19,7 +19,7 @@ public final class WorkbenchLoop<Backend: TerminalBackend> {
     public let source: ModelSource
     /// Theme and data warnings: the first shows as a notice, all are printed again on exit.
     public let warnings: [String]
-    public private(set) var state: AppState
+    public internal(set) var state: AppState
     /// 0 after `q`, 130 after a stop signal; `finish()` makes it 1 for a diverged run.
     private(set) var exitCode: Int32 = 0
     /// The redraw benchmark once it has run (`DDPM_BENCH_REDRAW`), for its report.
@@ -179,14 +179,16 @@ public final class WorkbenchLoop<Backend: TerminalBackend> {
         }
     }
 
-    /// Advances the Denoise player through the frames the worker has, keeps Compare's newest
-    /// frame current, and tells the worker what the visible screen needs: nothing while saving,
+    /// Advances the Denoise player through the frames the worker has, writes a GIF asked for
+    /// once its chain is complete, keeps Compare's newest frame current, and tells the worker
+    /// what the visible screen needs: nothing while saving,
     /// nor before a fresh weights copy that a restarted chain asked for arrives.
     func tick(now: Double) {
         let denoise = worker.denoise.read().value
         let available = denoise.flatMap { $0.settings == state.denoise.settings ? $0.frames.count : nil } ?? 0
         state.tick(seconds: now - lastTick, available: available)
         lastTick = now
+        writePendingGIF(denoise)
         if let h = worker.compare.read().value { state.compareAvailable = max(0, h.frames.count - 1) }
         if let w = awaitingWeights, source.weightsVersion != w.version || now - w.since > 5 || !source.isTraining {
             awaitingWeights = nil
