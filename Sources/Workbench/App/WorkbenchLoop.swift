@@ -65,7 +65,8 @@ public final class WorkbenchLoop<Backend: TerminalBackend> {
         let source = try ModelSource(launch, progress: DataSource.throttled { done, total in
             WorkbenchLoop.drawMessage("\(loading) \(done)/\(total) images", backend: backend, theme: themes[themeIndex])
         })
-        worker = ChainWorker(weights: { source.weights() }, forwardImage: source.info.images.map { ModelSource.firstImages($0, count: 1) })
+        worker = ChainWorker(weights: { source.weights() }, weightsB: { source.weightsB() },
+                             forwardImage: source.info.images.map { ModelSource.firstImages($0, count: 1) })
         // The VAE screen's model is the session's when it is a VAE, else a --versus VAE's.
         vaeWorker = VAEWorker(
             vaeWeights: { let w = source.weights(); return w.vae != nil ? w : source.versus.flatMap { $0.vae != nil ? $0 : nil } },
@@ -74,7 +75,8 @@ public final class WorkbenchLoop<Backend: TerminalBackend> {
         let warnings = themeWarnings + source.warnings
         var state = AppState(timesteps: source.info.options.timesteps, fixes: source.info.options.fixes,
                              seed: 1, viewOnly: source.info.viewOnly, themeCount: themes.count, themeIndex: themeIndex,
-                             family: source.info.options.family, vaeImages: source.info.images?.shape[0] ?? 1)
+                             family: source.info.options.family, vaeImages: source.info.images?.shape[0] ?? 1,
+                             modelB: source.info.secondModel)
         if source.info.watchedFolder != nil { state.screen = .train }
         if source.versus != nil {
             state.screen = .vae

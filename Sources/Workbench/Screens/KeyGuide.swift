@@ -59,6 +59,7 @@ public enum KeyGuide {
         Entry("← → / h l", "browse the steps"),
         Entry("g / f", "first step / follow the newest"),
         Entry("r e d w", "new seed, EMA/raw, DDPM/DDIM, newest weights"),
+        Entry("m", "one model with two fix sets / A's model vs B's model, each as trained (an A/B pair, or --checkpoint-b FILE)"),
     ]
 
     public static let train: [Entry] = [
@@ -93,7 +94,7 @@ public enum KeyGuide {
                  .init("0-4", "jump"), .init("r", "seed"), .init("e", "ema"), .init("d", "ddim"), .init("w", "weights"), .init("a", "gif")]
         case .compare:
             h = [.init(switchKeys, "flip B"), .init("b", "B=A"), .init("x", "swap"), .init("←/→", "browse"), .init("f", "follow"),
-                 .init("r", "seed"), .init("e", "ema"), .init("d", "ddim")]
+                 .init("r", "seed"), .init("e", "ema"), .init("d", "ddim"), .init("m", "models")]
         case .help:
             h = [.init("↑/↓", "scroll")]
         case .vae:
