@@ -11,13 +11,7 @@ extension CompareCommand {
     func secondModel(matching cm: CheckpointModel) throws -> CheckpointModel? {
         guard let checkpointB else { return nil }
         let cmB = try CheckpointModel(path: checkpointB, ema: !raw)
-        let (ma, mb) = (cm.options.model, cmB.options.model)
-        guard ma.imageSize == mb.imageSize, ma.channels == mb.channels else {
-            throw FlagError("--checkpoint-b \(checkpointB): makes \(mb.imageSize)px images with \(mb.channels) channels, A makes \(ma.imageSize)px with \(ma.channels); compare models of one image shape")
-        }
-        guard cm.timesteps == cmB.timesteps else {
-            throw FlagError("--checkpoint-b \(checkpointB): its schedule has T=\(cmB.timesteps), A's T=\(cm.timesteps); the two chains must visit the same timesteps")
-        }
+        try FlagValues.checkSecondModel(cmB.options, path: checkpointB, beside: cm.options)
         return cmB
     }
 

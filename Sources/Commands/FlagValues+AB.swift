@@ -56,4 +56,17 @@ extension FlagValues {
             throw FlagError("--out \(out): already holds an A/B pair; continue it with ddpm train --resume \(shellWord(out)), or pick another --out")
         }
     }
+
+    /// `--checkpoint-b PATH` (of `compare` and the workbench) beside A: two models compared on
+    /// the same noise must make images of one shape over the same T.
+    /// - Throws: `FlagError`, one line naming what differs.
+    public static func checkSecondModel(_ b: TrainingOptions, path: String, beside a: TrainingOptions) throws {
+        let (ma, mb) = (a.model, b.model)
+        guard ma.imageSize == mb.imageSize, ma.channels == mb.channels else {
+            throw FlagError("--checkpoint-b \(path): makes \(mb.imageSize)px images with \(mb.channels) channels, A makes \(ma.imageSize)px with \(ma.channels); compare models of one image shape")
+        }
+        guard a.timesteps == b.timesteps else {
+            throw FlagError("--checkpoint-b \(path): its schedule has T=\(b.timesteps), A's T=\(a.timesteps); the two chains must visit the same timesteps")
+        }
+    }
 }

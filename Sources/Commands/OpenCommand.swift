@@ -21,6 +21,9 @@ public struct OpenCommand: ParsableCommand {
               ddpm --data ~/afhq/train --class cat      train on a folder's cats
               ddpm --checkpoint run/ckpt.safetensors    resume training
               ddpm --checkpoint run/ckpt.safetensors --view    view only
+              ddpm --ab input=x0 --out runs/ab          train an A/B pair (Compare's m: A's model vs B's)
+              ddpm --checkpoint runs/ab                 continue the pair (as ddpm train --resume runs/ab)
+              ddpm --checkpoint A.safetensors --checkpoint-b B.safetensors --view    compare two models
               ddpm --watch runs/ddp                     watch a run another process writes
               ddpm --baseline runs/first                compare this run with a finished one
               ddpm --model vae                          train a VAE on the built-in faces (screen 6)
@@ -30,9 +33,15 @@ public struct OpenCommand: ParsableCommand {
     @OptionGroup public var dataFlags: DataFlags
 
     @Option(help: ArgumentHelp(
-        "A checkpoint to resume training from (or, with --view, to open for viewing only); its options replace the training flags.",
+        "A checkpoint to resume training from (or, with --view, to open for viewing only); its options replace the training flags. An A/B pair's folder (or A's or B's checkpoint in it) continues both runs in lockstep, as ddpm train --resume does.",
         valueName: "file"))
     public var checkpoint: String?
+
+    /// A second model for the Compare screen (`m`: A's model vs B's model).
+    @Option(name: .customLong("checkpoint-b"), help: ArgumentHelp(
+        "A second diffusion checkpoint (same image shape and T) beside --checkpoint: the Compare screen's m runs chain B with its model on A's noise.",
+        valueName: "file"))
+    public var checkpointB: String?
 
     @Flag(help: "Open --checkpoint for viewing (Denoise, Compare, Schedule screens) without training.")
     public var view = false
@@ -78,9 +87,16 @@ public struct OpenCommand: ParsableCommand {
             guard checkpoint != nil else { throw FlagError("--versus: needs --checkpoint FILE to compare it with") }
             try Checkpoint.requireFile(path: versus)
         }
-        if let checkpoint { try Checkpoint.requireFile(path: checkpoint) }
+        let pair = checkpoint.flatMap(ABTrainingSession.pairFolder(resuming:))
+        if let checkpoint, pair == nil { try Checkpoint.requireFile(path: checkpoint) }
+        if let checkpointB {
+            guard checkpoint != nil else { throw FlagError("--checkpoint-b: needs --checkpoint FILE (model A) to compare it with") }
+            if let pair { throw FlagError("--checkpoint-b: \(pair) is an A/B pair, whose B is its own; drop --checkpoint-b") }
+            if ab != nil || versus != nil { throw FlagError("--checkpoint-b: goes with --checkpoint alone; drop --ab and --versus") }
+            try Checkpoint.requireFile(path: checkpointB)
+        }
         if let ab {
-            if checkpoint != nil { throw FlagError("--ab: starts a new pair; continue a pair with ddpm train --resume <out>") }
+            if checkpoint != nil { throw FlagError("--ab: starts a new pair; continue a pair with ddpm --checkpoint <out>") }
             _ = try FlagValues.abOptions(ab, base: (try? training.apply(to: .interactive)) ?? .interactive)
         }
         if let baseline { try Self.baselineError { try RunOverlay.requireRunFolder(baseline) } }
@@ -104,10 +120,13 @@ public struct OpenCommand: ParsableCommand {
             (w.folder, w.display) = (watch, display)
             return w.launch()
         }
-        // Resuming or viewing: the checkpoint's options (validated on load), --steps may extend them.
-        let loaded = try checkpoint.map(Checkpoint.load(path:))
+        // Resuming or viewing: the checkpoint's options (validated on load), --steps may extend
+        // them. A pair folder (or a checkpoint in one) continues both runs, as train --resume does.
+        let pairFolder = checkpoint.flatMap(ABTrainingSession.pairFolder(resuming:))
+        let pair = try pairFolder.map(ABTrainingSession.checkpoints(in:))
+        let loaded = try pair?.a ?? checkpoint.map(Checkpoint.load(path:))
         let options = try training.options(base: .interactive, data: dataFlags.source, resuming: loaded)
-        let folder = try FlagValues.runFolder(out: out, resuming: checkpoint, resumeFlag: "--checkpoint")
+        let folder = try pairFolder.map { out ?? $0 } ?? FlagValues.runFolder(out: out, resuming: checkpoint, resumeFlag: "--checkpoint")
         let overlays = try baseline.map { folder in try Self.baselineError { try RunOverlay.baseline(folder: folder) } }
         var launch = AppLaunch(
             options: options, data: dataFlags.source, out: folder,
@@ -117,7 +136,26 @@ public struct OpenCommand: ParsableCommand {
             try FlagValues.checkFreshPairFolder(folder)
             launch.abOptions = try FlagValues.abOptions(ab, base: options)
         }
+        if let pair {
+            (launch.checkpointB, launch.resumesPair) = (pair.b, !view)
+        } else if let checkpointB, let loaded {
+            launch.checkpointB = try Self.secondModel(checkpointB, beside: loaded)
+        }
         return launch
+    }
+
+    /// `--checkpoint-b`: a diffusion checkpoint beside a diffusion `--checkpoint`, of A's image
+    /// shape and T (checked as `compare --checkpoint-b` checks it).
+    static func secondModel(_ path: String, beside a: Checkpoint.Loaded) throws -> Checkpoint.Loaded {
+        guard a.options.family == .diffusion else {
+            throw FlagError("--checkpoint-b: --checkpoint \(a.path) is a VAE; compare two diffusion models (a VAE goes beside one with --versus)")
+        }
+        let b = try Checkpoint.load(path: path)
+        guard b.options.family == .diffusion else {
+            throw FlagError("--checkpoint-b \(path): is a VAE, not a diffusion model; Compare runs two denoisers (a VAE goes beside one with --versus)")
+        }
+        try FlagValues.checkSecondModel(b.options, path: path, beside: a.options)
+        return b
     }
 
     /// Launches the workbench; returns its exit code.

@@ -77,13 +77,13 @@ public struct RenderCommand: ParsableCommand {
         let w = width ?? console.columns
         try FlagValues.check("--width", w, in: 8...1000)
         let size = cm.options.model.imageSize
-        let f = frames ?? (gif != nil ? 64 : min(6, max(3, (w + 1) / (size / 2 + 1))))
+        let f = frames ?? (gif != nil ? ChainGIF.defaultFrames : min(6, max(3, (w + 1) / (size / 2 + 1))))
         try FlagValues.check("--frames", f, in: 2...64)
 
         // Run the chain, keeping x (and the model's x̂_0) at the chosen positions (0 = x_T, S = the final x_0).
         var chain = try ReverseChain(diffusion: cm.diffusion, sampler: smp, shape: cm.shape(count: 1), rng: RandomGenerator(seed: seed))
         let total = chain.steps.count
-        let positions = Set((0..<f).map { Int((Double($0) * Double(total) / Double(f - 1)).rounded()) })
+        let positions = ChainGIF.positions(total: total, count: f)
         var shots: [(label: String, x: Tensor)] = []
         var predictions: [Tensor] = []
         let t0 = monotonicSeconds()
@@ -105,7 +105,7 @@ public struct RenderCommand: ParsableCommand {
         let secs = monotonicSeconds() - t0
         console.line(String(format: "%@ (%@), seed %llu, %@: %d steps in %.1f s", checkpoint, cm.summary, seed, smp.description, total, secs))
         if let gif {
-            return try writeGIF(gif, shots: shots.map(\.x), predictions: predictions, imageSize: size, console: console)
+            return try writeGIF(gif, shots: shots.map(\.x), predictions: predictions, console: console)
         }
 
         let glyphs: Glyphs = ascii ? .ascii : .unicode

@@ -14,8 +14,7 @@ extension TrainCommand {
             guard let dir = ABTrainingSession.pairFolder(resuming: resume) else {
                 throw FlagError("--resume \(resume): not an A/B pair (a folder with ab.json, A/ and B/ checkpoints); drop --ab to continue a single run")
             }
-            let ca = try Checkpoint.load(path: ABTrainingSession.runPath(dir, .a) + "/checkpoint.safetensors")
-            let cb = try Checkpoint.load(path: ABTrainingSession.runPath(dir, .b) + "/checkpoint.safetensors")
+            let (ca, cb) = try ABTrainingSession.checkpoints(in: dir)
             let options = try training.options(base: TrainingOptions(), data: dataFlags.source, resuming: ca)
             try checkResume(ca.path, checkpoint: ca, options: options, console: console)
             let loaded = try loadData(for: options, console: console)

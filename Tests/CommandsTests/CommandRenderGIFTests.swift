@@ -3,6 +3,7 @@ import DiffusionEngine
 import Foundation
 import ImageIO
 import Testing
+import Workbench
 
 /// `ddpm render --gif FILE`: a looping GIF of x_t | x̂_0, read back with giflib's decoder.
 @Suite struct CommandRenderGIFTests {
@@ -36,6 +37,24 @@ import Testing
         try RenderCommand.parse(["--checkpoint", path, "--gif", dir + "/all.gif"]).run(console: .capturing())
         let all = try GIFFile(path: dir + "/all.gif")
         #expect(all.frames.count == 21 && all.width == 19 * 16)
+    }
+
+    /// The Denoise screen's `a` writes its chain through `ChainGIF` as render does: the same
+    /// checkpoint, seed and sampler give the same file, byte for byte.
+    @Test func theDenoiseChainWritesRendersGIF() throws {
+        let dir = try CommandFixtures.tempFolder("render-gif-denoise")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = try CommandFixtures.trainedCheckpoint(in: dir)
+        try RenderCommand.parse(["--checkpoint", path, "--gif", dir + "/render.gif", "--seed", "7"]).run(console: .capturing())
+        var run = DenoiseRun(weights: try ModelWeights(checkpoint: Checkpoint.load(path: path)), settings: ChainSettings(seed: 7))
+        #expect(ChainGIF.shots(of: run.history) == nil, "not before the chain is finished")
+        while run.canStep { run.step() }
+        let (shots, predictions) = try #require(ChainGIF.shots(of: run.history))
+        let written = try ChainGIF.write(dir + "/denoise.gif", shots: shots, predictions: predictions)
+        #expect(written.frames == 21 && written.scale == 16)
+        let a = try Data(contentsOf: URL(fileURLWithPath: dir + "/render.gif"))
+        let b = try Data(contentsOf: URL(fileURLWithPath: dir + "/denoise.gif"))
+        #expect(a == b)
     }
 
     @Test func unwritableTargetsAreOneLineErrorsBeforeAnyWork() throws {

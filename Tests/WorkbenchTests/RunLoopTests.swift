@@ -1,5 +1,6 @@
 import DiffusionEngine
 import Foundation
+import ImageIO
 import Testing
 import TerminalUI
 import Workbench
@@ -119,5 +120,41 @@ import Workbench
         signalled = true
         #expect(view.run() == 130)
         #expect(view.farewell == "ddpm: closed \(checkpoint)")
+    }
+
+    /// Denoise's `a`: the whole chain is computed, written as a GIF named after the run and seed
+    /// in the run folder (read back with giflib), and the status line says where; a run folder
+    /// that has gone is a one-line notice, and the workbench goes on.
+    @Test func theGIFKeyWritesTheChainIntoTheRunFolder() throws {
+        let base = try WorkbenchFixtures.tempFolder("run-loop-gif")
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let out = base + "/run"
+        let backend = MemoryBackend(width: 240, height: 50)  // the temporary folder's long name fits the status line
+        let loop = try WorkbenchLoop(try Self.launch(out: out), backend: backend, stopRequested: { false })
+        defer { _ = loop.finish() }
+        try step(loop, backend, until: "Loss (log scale)")
+        backend.send(.character("3"))
+        try step(loop, backend, until: "x_t  (t = 9)")
+        backend.send(.character("a"))
+        let frame = try step(loop, backend, until: "GIF written: ")
+        #expect(!loop.state.denoise.gifPending)
+        let gifs = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".gif") }
+        let name = try #require(gifs.first)
+        #expect(gifs.count == 1 && name.hasPrefix("run-step") && name.hasSuffix("-seed1.gif"), "\(gifs)")
+        #expect(frame.contains("GIF written: \(out)/\(name) (11 frames"), "the status line names the file")
+        // T = 10: x_T, the 9 later inputs and x_0, each state once; 8px frames x16.
+        let gif = try GIFFile(path: out + "/" + name)
+        #expect(gif.frames.count == 11 && gif.width == 19 * 16 && gif.height == 10 * 16)
+        #expect(gif.delays.last == 200 && gif.loopCount == 0)
+
+        // The run folder gone (moved away): the next GIF cannot be written, and the notice says why.
+        let moved = out + "-moved"
+        try FileManager.default.moveItem(atPath: out, toPath: moved)
+        defer { try? FileManager.default.moveItem(atPath: moved, toPath: out) }
+        backend.send(.character("r"))
+        backend.send(.character("a"))
+        let failed = try step(loop, backend, until: "does not exist")
+        #expect(failed.contains("GIF run-step") && failed.contains("-seed2.gif: the folder \(out) does not exist"), "\(failed)")
+        #expect(!loop.state.denoise.gifPending && loop.state.screen == .denoise)
     }
 }

@@ -22,6 +22,12 @@ public struct AppLaunch: Sendable {
     /// A checkpoint of the other model family to show beside `checkpoint` on the VAE screen's
     /// "VAE vs diffusion" view (`ddpm --checkpoint VAE --versus DIFFUSION`), loaded once.
     public var versus: Checkpoint.Loaded?
+    /// A second diffusion checkpoint beside `checkpoint` (`--checkpoint-b`), for Compare's
+    /// "A's model vs B's model"; with `resumesPair`, the B of the pair `checkpoint` is A of.
+    public var checkpointB: Checkpoint.Loaded?
+    /// `checkpoint` and `checkpointB` are an A/B pair's A and B (`ddpm --checkpoint <pair
+    /// folder>`): training continues both in lockstep in `out` (`ABTrainingSession`).
+    public var resumesPair = false
     /// B's options for a lockstep A/B pair (`ddpm --ab SPEC`): `options` trains in `<out>/A`,
     /// these in `<out>/B` (`ABTrainingSession`); nil for one run.
     public var abOptions: TrainingOptions?

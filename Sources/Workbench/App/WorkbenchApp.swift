@@ -41,7 +41,9 @@ public enum WorkbenchApp {
         guard state.family == .diffusion else { return ChainWorker.Wants() }  // a VAE has no reverse chain
         switch state.screen {
         case .denoise: return ChainWorker.Wants(denoise: state.denoise.settings, denoiseTarget: state.denoiseTarget)
-        case .compare: return ChainWorker.Wants(compare: .init(settings: state.compare.settings, a: state.compare.a, b: state.compare.b))
+        case .compare:
+            let c = state.compare
+            return ChainWorker.Wants(compare: .init(settings: c.settings, a: c.a, b: c.b, mode: c.mode))
         default: return ChainWorker.Wants()
         }
     }
@@ -66,7 +68,8 @@ public enum WorkbenchApp {
         if source.info.viewOnly { return "ddpm: closed \(source.info.checkpointPath ?? "the checkpoint")" }
         let snap = source.snapshot().value
         let path = snap.lastCheckpointPath ?? "\(source.info.outPath ?? launch.out)/checkpoint.safetensors"
-        var resume = "ddpm --checkpoint \(shellQuoted(path))"
+        // A pair continues from its folder (both runs); one run from its checkpoint.
+        var resume = "ddpm --checkpoint \(shellQuoted(source.pair?.path ?? path))"
         if case let .folder(dir, cls) = launch.data {
             resume += " --data \(shellQuoted(dir))"
             if let cls { resume += " --class \(shellQuoted(cls))" }

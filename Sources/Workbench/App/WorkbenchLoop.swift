@@ -19,7 +19,7 @@ public final class WorkbenchLoop<Backend: TerminalBackend> {
     public let source: ModelSource
     /// Theme and data warnings: the first shows as a notice, all are printed again on exit.
     public let warnings: [String]
-    public private(set) var state: AppState
+    public internal(set) var state: AppState
     /// 0 after `q`, 130 after a stop signal; `finish()` makes it 1 for a diverged run.
     private(set) var exitCode: Int32 = 0
     /// The redraw benchmark once it has run (`DDPM_BENCH_REDRAW`), for its report.
@@ -65,7 +65,8 @@ public final class WorkbenchLoop<Backend: TerminalBackend> {
         let source = try ModelSource(launch, progress: DataSource.throttled { done, total in
             WorkbenchLoop.drawMessage("\(loading) \(done)/\(total) images", backend: backend, theme: themes[themeIndex])
         })
-        worker = ChainWorker(weights: { source.weights() }, forwardImage: source.info.images.map { ModelSource.firstImages($0, count: 1) })
+        worker = ChainWorker(weights: { source.weights() }, weightsB: { source.weightsB() },
+                             forwardImage: source.info.images.map { ModelSource.firstImages($0, count: 1) })
         // The VAE screen's model is the session's when it is a VAE, else a --versus VAE's.
         vaeWorker = VAEWorker(
             vaeWeights: { let w = source.weights(); return w.vae != nil ? w : source.versus.flatMap { $0.vae != nil ? $0 : nil } },
@@ -74,7 +75,8 @@ public final class WorkbenchLoop<Backend: TerminalBackend> {
         let warnings = themeWarnings + source.warnings
         var state = AppState(timesteps: source.info.options.timesteps, fixes: source.info.options.fixes,
                              seed: 1, viewOnly: source.info.viewOnly, themeCount: themes.count, themeIndex: themeIndex,
-                             family: source.info.options.family, vaeImages: source.info.images?.shape[0] ?? 1)
+                             family: source.info.options.family, vaeImages: source.info.images?.shape[0] ?? 1,
+                             modelB: source.info.secondModel)
         if source.info.watchedFolder != nil { state.screen = .train }
         if source.versus != nil {
             state.screen = .vae
@@ -179,14 +181,16 @@ public final class WorkbenchLoop<Backend: TerminalBackend> {
         }
     }
 
-    /// Advances the Denoise player through the frames the worker has, keeps Compare's newest
-    /// frame current, and tells the worker what the visible screen needs: nothing while saving,
+    /// Advances the Denoise player through the frames the worker has, writes a GIF asked for
+    /// once its chain is complete, keeps Compare's newest frame current, and tells the worker
+    /// what the visible screen needs: nothing while saving,
     /// nor before a fresh weights copy that a restarted chain asked for arrives.
     func tick(now: Double) {
         let denoise = worker.denoise.read().value
         let available = denoise.flatMap { $0.settings == state.denoise.settings ? $0.frames.count : nil } ?? 0
         state.tick(seconds: now - lastTick, available: available)
         lastTick = now
+        writePendingGIF(denoise)
         if let h = worker.compare.read().value { state.compareAvailable = max(0, h.frames.count - 1) }
         if let w = awaitingWeights, source.weightsVersion != w.version || now - w.since > 5 || !source.isTraining {
             awaitingWeights = nil

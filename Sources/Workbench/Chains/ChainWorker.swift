@@ -28,10 +28,13 @@ public final class ChainWorker: @unchecked Sendable {
         public var settings: ChainSettings
         public var a: FixSet
         public var b: FixSet
-        public init(settings: ChainSettings, a: FixSet, b: FixSet) {
+        /// One model with two fix sets, or chain B on the second model.
+        public var mode: CompareMode
+        public init(settings: ChainSettings, a: FixSet, b: FixSet, mode: CompareMode = .fixSets) {
             self.settings = settings
             self.a = a
             self.b = b
+            self.mode = mode
         }
     }
 
@@ -40,6 +43,7 @@ public final class ChainWorker: @unchecked Sendable {
     public let compare = Latest<CompareHistory?>(nil)
 
     private let weights: @Sendable () -> ModelWeights
+    private let weightsB: @Sendable () -> ModelWeights?
     private let forwardImage: Tensor?
     private let wants = Latest<Wants>(Wants())
     private let worker = WorkerThread()
@@ -49,13 +53,16 @@ public final class ChainWorker: @unchecked Sendable {
     private var denoiseRun: DenoiseRun?
     private var compareRun: CompareRun?
 
-    private struct ModelKey: Hashable { var step: Int; var ema: Bool }
+    private struct ModelKey: Hashable { var step: Int; var ema: Bool; var second: Bool }
 
     /// - Parameters:
     ///   - weights: returns the newest weights (called on the worker thread).
+    ///   - weightsB: the second model's newest weights (an A/B pair's B), nil without one.
     ///   - forwardImage: an image (1,C,H,W) in [-1,1] for the forward-process A/B of FIX 1.
-    public init(weights: @escaping @Sendable () -> ModelWeights, forwardImage: Tensor?) {
+    public init(weights: @escaping @Sendable () -> ModelWeights, weightsB: @escaping @Sendable () -> ModelWeights? = { nil },
+                forwardImage: Tensor?) {
         self.weights = weights
+        self.weightsB = weightsB
         self.forwardImage = forwardImage
     }
 
@@ -83,9 +90,10 @@ public final class ChainWorker: @unchecked Sendable {
         }
     }
 
-    /// A model for `weights` (cached: chains on the same weights share one).
-    private func model(_ weights: ModelWeights, ema: Bool) throws -> UNet {
-        let key = ModelKey(step: weights.step, ema: ema)
+    /// A model for `weights` (cached: chains on the same weights share one; `second` keeps the
+    /// second model's apart from the first's at the same step).
+    private func model(_ weights: ModelWeights, ema: Bool, second: Bool = false) throws -> UNet {
+        let key = ModelKey(step: weights.step, ema: ema, second: second)
         if let m = models[key] { return m }
         let m = try weights.makeModel(ema: ema)
         if models.count > 4 { models.removeAll() }
@@ -111,9 +119,10 @@ public final class ChainWorker: @unchecked Sendable {
     /// One step of both Compare chains if they are not finished. - Returns: true when it did work.
     private func stepCompare(_ request: CompareRequest) -> Bool {
         if compareRun?.request != request {
-            let w = weights()
-            compareRun = CompareRun(weights: w, request: request, forwardImage: forwardImage,
-                                    model: { try self.model(w, ema: request.settings.ema) })
+            let w = weights(), wb = request.mode == .models ? weightsB() : nil
+            compareRun = CompareRun(weights: w, weightsB: wb, request: request, forwardImage: forwardImage,
+                                    model: { try self.model(w, ema: request.settings.ema) },
+                                    modelB: { try wb.map { try self.model($0, ema: request.settings.ema, second: true) } })
             compare.write(compareRun?.history)
             return true
         }

@@ -5,7 +5,10 @@ public struct CompareHistory: Sendable {
     public var settings: ChainSettings
     public var a: FixSet
     public var b: FixSet
+    public var mode = CompareMode.fixSets
     public var weightsStep: Int
+    /// The step of B's weights in `.models` mode.
+    public var weightsStepB: Int?
     public var length: Int
     /// Frame 0 is x_T (the same for both); frame k is after k steps.
     public var frames: [CompareFrame] = []
@@ -13,7 +16,8 @@ public struct CompareHistory: Sendable {
     /// differ in a switch that acts on the forward process.
     public var forward: ForwardComparison?
     public var error: String?
-    /// Model evaluations made so far for both chains (B reuses A's while they are bit-identical).
+    /// Model evaluations made so far for both chains (on one model, B reuses A's while they are
+    /// bit-identical).
     public var modelCalls = 0
 
     public var stepsDone: Int { Swift.max(0, frames.count - 1) }

@@ -4,7 +4,17 @@ import TerminalUI
 
 /// Screen 4: two reverse chains A and B from the same seed and noise, each with its own switch
 /// set — x_t of A, of B and |A-B| as a heat map, max |Δ| per step, and the measured verdict.
+/// With a second model (`m`), chain B runs B's model: "trained with the bug vs without".
 public enum CompareScreen {
+    /// What the chains run on, for the titles: "one model, two fix sets" or
+    /// "A's model vs B's model (input=x0)".
+    public static func modeTitle(_ input: FrameInput) -> String {
+        switch input.state.compare.mode {
+        case .fixSets: return "one model, two fix sets" + (input.info.secondModel == nil ? "" : " (m: A's model vs B's)")
+        case .models: return "A's model vs B's model (\(input.info.secondModel?.label ?? "B")) · m: one model"
+        }
+    }
+
     /// The note beside a switch that differs between A and B: whether these chains can show it,
     /// read off where the switch acts (`FixSwitch.stages`).
     public static func note(_ s: FixSwitch, sampler: Sampler) -> String {
@@ -30,7 +40,7 @@ public enum CompareScreen {
         let sampler = c.settings.sampler.sampler(ddimSteps: AppState.defaultDDIMSteps)
         var inner = area
         if area.height >= AppState.compareSwitches.count + 3 {
-            let block = Block(title: "Switches: A | B (number keys flip B)",
+            let block = Block(title: "Switches: A | B (number keys flip B) · " + AsciiFallback.text(modeTitle(input), g),
                               rightTitle: "\(c.settings.sampler == .ddpm ? "DDPM" : "DDIM") · \(c.settings.ema ? "EMA" : "raw") · seed \(c.settings.seed)")
             block.render(into: &grid, area: area, theme: theme)
             inner = block.inner(area)
@@ -59,7 +69,7 @@ public enum CompareScreen {
 
     static func matches(_ input: FrameInput, _ h: CompareHistory) -> Bool {
         let c = input.state.compare
-        return h.settings == c.settings && h.a == c.a && h.b == c.b
+        return h.settings == c.settings && h.a == c.a && h.b == c.b && h.mode == c.mode
     }
 
     static func renderChains(_ input: FrameInput, into grid: inout Grid, area: Rect) {
@@ -87,10 +97,11 @@ public enum CompareScreen {
             cols = ImageTiles.equalColumns(images, count: 3) + [Rect(x: images.maxX + 1, y: area.y, width: area.maxX - images.maxX - 1, height: area.height)]
         }
         let where_ = k == 0 ? "start (noise)" : (k >= h.length ? "result" : "after t=\(f.t)")
-        let blockA = Block(title: "A: \(where_)", focused: true)
+        let (nameA, nameB) = h.mode == .models ? ("A's model", "B's model") : ("A", "B")
+        let blockA = Block(title: "\(nameA): \(where_)", focused: true)
         blockA.render(into: &grid, area: cols[0], theme: theme)
         HalfBlockImage(ImageTiles.pixelImage(f.xA)).render(into: &grid, area: blockA.inner(cols[0]), theme: theme)
-        let blockB = Block(title: "B: \(where_)")
+        let blockB = Block(title: "\(nameB): \(where_)")
         blockB.render(into: &grid, area: cols[1], theme: theme)
         HalfBlockImage(ImageTiles.pixelImage(f.xB)).render(into: &grid, area: blockB.inner(cols[1]), theme: theme)
         let diff = ImageTiles.differenceMap(f.xA, f.xB, ramp: theme.graphRamp)
@@ -165,9 +176,14 @@ public enum CompareScreen {
         let differing = h.a.differences(from: h.b)
         let names = differing.map { AsciiFallback.text($0.displayName, g) }.joined(separator: ", ")
         let color = h.firstDifferingT == nil ? theme.ok : theme.warn
-        let head = differing.isEmpty ? "A = B: " : "\(names): "
+        let head = h.mode == .models ? "A's model vs B's model (\(input.info.secondModel?.label ?? "B")): "
+            : differing.isEmpty ? "A = B: " : "\(names): "
         lines.append(TextLine([Span(head, fg: theme.mainFg, attributes: .bold), Span(AsciiFallback.text(h.verdict, g), fg: color, attributes: .bold)]))
-        if let fwd = h.forward {
+        if h.mode == .models {
+            let steps = h.weightsStepB.map { "A's weights from step \(h.weightsStep), B's from step \($0)" } ?? ""
+            let fixes = differing.isEmpty ? "the same switches" : "switches differing: \(names)"
+            lines.append(TextLine(AsciiFallback.text("\(steps) · \(fixes) · each with its own schedule and objective", g), fg: theme.inactiveFg))
+        } else if let fwd = h.forward {
             lines.append(TextLine([Span("forward q_sample A/B: ", fg: theme.mainFg), Span(AsciiFallback.text(fwd.verdict, g), fg: fwd.differingTimesteps.isEmpty ? theme.ok : theme.warn)]))
         } else if differing.contains(where: \.isTrainingOnly) {
             lines.append(TextLine("training-only switches change what the model learns, not this chain: retrain with them to see an effect", fg: theme.inactiveFg))

@@ -19,6 +19,9 @@ public struct RunInfo: Sendable {
     public var schedules: [ScheduleKind: NoiseSchedule]
     /// Centre crops of a few training images, (N,C,H,W) in [-1,1]; nil when there is no data.
     public var images: Tensor?
+    /// The second model beside this one (an A/B pair's B, or `--checkpoint-b`), for Compare's
+    /// `m`: its trained switches and its differences from A; nil for one model.
+    public var secondModel: AppState.SecondModel?
 
     public init(options: TrainingOptions, viewOnly: Bool, checkpointPath: String?, outPath: String?,
                 dataDescription: String, images: Tensor?, watchedFolder: String? = nil) {

@@ -30,7 +30,7 @@ public enum HelpScreen {
         keys(KeyGuide.schedule)
         heading("3 Denoise: the reverse chain one step at a time")
         keys(KeyGuide.denoise)
-        heading("4 Compare: chains A and B, same seed and noise, different switches")
+        heading("4 Compare: chains A and B, same seed and noise, different switches (or models)")
         keys(KeyGuide.compare)
         heading("5 Help")
         keys(KeyGuide.help)

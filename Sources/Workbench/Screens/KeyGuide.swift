@@ -46,6 +46,7 @@ public enum KeyGuide {
         Entry("e", "EMA vs raw weights"),
         Entry("d", "DDPM vs DDIM (100 steps)"),
         Entry("w", "restart on the newest weights"),
+        Entry("a", "write the chain as an animated GIF (as ddpm render --gif; in the run folder, else here)"),
     ]
 
     /// The Compare screen's switch keys, "1-N" for the N switches of the table (so a new switch
@@ -58,6 +59,7 @@ public enum KeyGuide {
         Entry("← → / h l", "browse the steps"),
         Entry("g / f", "first step / follow the newest"),
         Entry("r e d w", "new seed, EMA/raw, DDPM/DDIM, newest weights"),
+        Entry("m", "one model with two fix sets / A's model vs B's model, each as trained (an A/B pair, or --checkpoint-b FILE)"),
     ]
 
     public static let train: [Entry] = [
@@ -89,10 +91,10 @@ public enum KeyGuide {
             h = [.init("←/→", "t"), .init("PgUp/PgDn", "±T/20"), .init("o", "overlay"), .init("i", "image"), .init("n", "noise")]
         case .denoise:
             h = [.init("←/→", "step"), .init("space", "play"), .init("+/-", "speed"), .init("g/G", "ends"),
-                 .init("0-4", "jump"), .init("r", "seed"), .init("e", "ema"), .init("d", "ddim"), .init("w", "weights")]
+                 .init("0-4", "jump"), .init("r", "seed"), .init("e", "ema"), .init("d", "ddim"), .init("w", "weights"), .init("a", "gif")]
         case .compare:
             h = [.init(switchKeys, "flip B"), .init("b", "B=A"), .init("x", "swap"), .init("←/→", "browse"), .init("f", "follow"),
-                 .init("r", "seed"), .init("e", "ema"), .init("d", "ddim")]
+                 .init("r", "seed"), .init("e", "ema"), .init("d", "ddim"), .init("m", "models")]
         case .help:
             h = [.init("↑/↓", "scroll")]
         case .vae:

@@ -91,6 +91,15 @@ public final class ABTrainingSession: @unchecked Sendable {
         return TrainerPair.Side.allCases.contains { $0.rawValue == side } && isPair(d) ? d : nil
     }
 
+    /// A's and B's checkpoints in the pair folder `dir` (as `pairFolder(resuming:)` names it),
+    /// loaded and validated: what `ddpm train --resume <out>` and `ddpm --checkpoint <out>` pass
+    /// to `init(resumingA:b:steps:data:out:)`.
+    /// - Throws: `EngineError`, one line, for a missing or damaged checkpoint.
+    public static func checkpoints(in dir: String) throws -> (a: Checkpoint.Loaded, b: Checkpoint.Loaded) {
+        let load = { (side: TrainerPair.Side) in try Checkpoint.load(path: runPath(dir, side) + "/checkpoint.safetensors") }
+        return (try load(.a), try load(.b))
+    }
+
     // MARK: Requests from the UI thread (A's request box drives the loop)
 
     public func setPaused(_ p: Bool) { a.setPaused(p) }

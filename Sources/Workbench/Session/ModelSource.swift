@@ -25,6 +25,8 @@ public final class ModelSource: @unchecked Sendable {
     public let references: Tensor?
 
     private let fixed: (snapshot: TrainingSnapshot, weights: ModelWeights)?
+    /// The `--checkpoint-b` model (not a trained pair's B, which `pair` holds).
+    private let fixedB: ModelWeights?
     private let ended = Latest<TrainingSession.End?>(nil)
     private let done = DispatchSemaphore(value: 0)
     private var thread: Thread?
@@ -40,6 +42,7 @@ public final class ModelSource: @unchecked Sendable {
             session = nil
             pair = nil
             fixed = nil
+            fixedB = nil
             warnings = []
             versus = nil
             references = nil
@@ -54,6 +57,8 @@ public final class ModelSource: @unchecked Sendable {
         watcher = nil
         watchPlaceholder = nil
         versus = try launch.versus.map { try ModelSource.versus($0, beside: launch.checkpoint?.options ?? launch.options) }
+        let second = launch.checkpointB.flatMap { launch.resumesPair && !launch.viewOnly ? nil : $0 }
+        fixedB = try second.map(ModelWeights.init(checkpoint:))
         if launch.viewOnly {
             guard let c = launch.checkpoint else {
                 throw EngineError("viewing needs a checkpoint: the launch has none to open")
@@ -88,13 +93,21 @@ public final class ModelSource: @unchecked Sendable {
             pair = nil
             self.warnings = warnings
             self.references = references
-            info = RunInfo(options: c.options, viewOnly: true, checkpointPath: path, outPath: nil,
-                           dataDescription: dataDescription, images: images)
+            var info = RunInfo(options: c.options, viewOnly: true, checkpointPath: path, outPath: nil,
+                               dataDescription: dataDescription, images: images)
+            info.secondModel = second.map { Self.secondModel(a: c.options, b: $0.options) }
+            self.info = info
             return
         }
         // A resumed run crops its images to the checkpoint's size, whatever the launch options say.
         let data = try launch.data.load(for: launch.checkpoint?.options ?? launch.options, progress: progress)
-        pair = try launch.abOptions.map { try ABTrainingSession(a: launch.options, b: $0, data: data, out: launch.out) }
+        if let b = launch.abOptions {
+            pair = try ABTrainingSession(a: launch.options, b: b, data: data, out: launch.out)
+        } else if launch.resumesPair, let ca = launch.checkpoint, let cb = launch.checkpointB {
+            pair = try ABTrainingSession(resumingA: ca, b: cb, steps: launch.options.steps, data: data, out: launch.out)
+        } else {
+            pair = nil
+        }
         let session = try pair?.a ?? launch.checkpoint.map {
             try TrainingSession(resuming: $0, steps: launch.options.steps, data: data, out: launch.out)
         } ?? TrainingSession(options: launch.options, data: data, out: launch.out)
@@ -102,9 +115,17 @@ public final class ModelSource: @unchecked Sendable {
         fixed = nil
         warnings = data.warnings
         references = session.trainer.dataset.centreCrops()
-        info = RunInfo(options: session.trainer.options, viewOnly: false, checkpointPath: launch.checkpoint?.path,
-                       outPath: session.folder.path, dataDescription: data.description,
-                       images: session.trainer.dataset.centreCrops(limit: 16))
+        var info = RunInfo(options: session.trainer.options, viewOnly: false, checkpointPath: launch.checkpoint?.path,
+                           outPath: session.folder.path, dataDescription: data.description,
+                           images: session.trainer.dataset.centreCrops(limit: 16))
+        let optionsB = pair?.pair.b.options ?? second?.options
+        info.secondModel = optionsB.map { Self.secondModel(a: session.trainer.options, b: $0) }
+        self.info = info
+    }
+
+    /// Compare's description of a second model beside a model trained with `a`.
+    static func secondModel(a: TrainingOptions, b: TrainingOptions) -> AppState.SecondModel {
+        AppState.SecondModel(fixes: b.fixes, label: TrainerPair.label(a: a, b: b))
     }
 
     /// Starts training (or watching) on its own thread (no-op when viewing).
@@ -152,6 +173,10 @@ public final class ModelSource: @unchecked Sendable {
         if let watcher { return watcher.weights.read().value ?? watchPlaceholder! }
         return session?.weights.read().value ?? fixed!.weights
     }
+
+    /// The second model's newest weights: an A/B pair's B (its latest copy while it trains, as
+    /// `weights()` is A's), or the `--checkpoint-b` model; nil for one model.
+    public func weightsB() -> ModelWeights? { pair?.b.weights.read().value ?? fixedB }
 
     /// Grows with every weights copy the session publishes or checkpoint the watcher loads (0 when viewing).
     public var weightsVersion: Int { session?.weights.read().version ?? watcher?.weights.read().version ?? 0 }

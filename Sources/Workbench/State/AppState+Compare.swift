@@ -29,9 +29,23 @@ extension AppState {
         case .character("e"): c.settings.ema.toggle(); commands = [.refreshWeights]
         case .character("d"): c.settings.sampler = c.settings.sampler.toggled
         case .character("w"): c.settings.weightsGeneration += 1; commands = [.refreshWeights]
+        case .character("m"):
+            guard let modelB else {
+                notice = "one model: open a second with --checkpoint-b FILE, or train a pair with --ab SPEC"
+                return []
+            }
+            switch c.mode {
+            case .fixSets:
+                (c.mode, c.a, c.b) = (.models, trainedFixes, modelB.fixes)
+                notice = "A's model vs B's model (\(modelB.label)), each with the switches it was trained with"
+            case .models:
+                (c.mode, c.a, c.b) = (.fixSets, trainedFixes, trainedFixes)
+                notice = "two fix sets, one model (A's)"
+            }
+            commands = [.refreshWeights]
         default: return nil
         }
-        if c.settings != compare.settings || c.a != compare.a || c.b != compare.b { c.position = nil }
+        if c.settings != compare.settings || c.a != compare.a || c.b != compare.b || c.mode != compare.mode { c.position = nil }
         compare = c
         return commands
     }

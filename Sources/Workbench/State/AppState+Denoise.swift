@@ -25,6 +25,9 @@ extension AppState {
         case .character("e"): restart(&d.settings) { $0.ema.toggle() }; commands = [.refreshWeights]
         case .character("d"): restart(&d.settings) { $0.sampler = $0.sampler.toggled }
         case .character("w"): restart(&d.settings) { $0.weightsGeneration += 1 }; commands = [.refreshWeights]
+        case .character("a"):
+            d.gifPending = true
+            notice = "GIF: computing the whole chain (\(length) steps), then writing it…"
         default: return nil
         }
         if d.settings != denoise.settings { d.position = 0; d.playing = false; d.carry = 0 }
@@ -63,9 +66,10 @@ extension AppState {
     }
 
     /// How many Denoise frames the worker should have: the one shown, plus a lookahead so `→`
-    /// is instant (more while playing), all of them for the end.
+    /// is instant (more while playing), all of them for the end or for a GIF.
     public var denoiseTarget: Int {
         let length = chainLength(denoise.settings.sampler)
+        if denoise.gifPending { return length }
         let ahead = 32 + (denoise.playing ? Int(denoise.stepsPerSecond) : 0)
         return min(length, denoise.position + 1 + ahead)
     }

@@ -70,6 +70,22 @@ public struct AppState: Equatable, Sendable {
     /// The family of the model opened: a VAE has no reverse chain for Denoise and Compare.
     public let family: ModelFamily
 
+    /// The switches the model was trained with (Compare's A, and B's start).
+    public let trainedFixes: FixSet
+    /// A second model beside this one (an A/B pair's B, or `--checkpoint-b`): the switches it
+    /// was trained with and its differences from A ("input=x0"); nil for one model. Compare's
+    /// `m` runs chain B on it.
+    public let modelB: SecondModel?
+
+    public struct SecondModel: Equatable, Sendable {
+        public var fixes: FixSet
+        public var label: String
+        public init(fixes: FixSet, label: String) {
+            self.fixes = fixes
+            self.label = label
+        }
+    }
+
     /// T and the number of DDIM steps the viewer uses (fixed for a model).
     public let timesteps: Int
     public let ddimSteps: Int
@@ -80,8 +96,9 @@ public struct AppState: Equatable, Sendable {
     ///   - seed: the first seed of the Denoise and Compare chains.
     ///   - family: the model's; a VAE opens on the VAE screen.
     ///   - vaeImages: training images the VAE screen can pick from.
+    ///   - modelB: a second model for Compare's `m`.
     public init(timesteps: Int, fixes: FixSet = .fixed, seed: UInt64 = 1, viewOnly: Bool = false, themeCount: Int = 1, themeIndex: Int = 0,
-                family: ModelFamily = .diffusion, vaeImages: Int = 16) {
+                family: ModelFamily = .diffusion, vaeImages: Int = 16, modelB: SecondModel? = nil) {
         self.timesteps = max(2, timesteps)
         self.ddimSteps = min(self.timesteps, AppState.defaultDDIMSteps)
         self.viewOnly = viewOnly
@@ -91,6 +108,8 @@ public struct AppState: Equatable, Sendable {
         schedule = ScheduleView(cursor: self.timesteps / 2)
         denoise = DenoiseView(settings: chain)
         compare = CompareView(settings: chain, a: fixes, b: fixes)
+        trainedFixes = fixes
+        self.modelB = modelB
         vae = VAEView(imageCount: vaeImages)
         self.family = family
         if viewOnly { screen = .denoise }

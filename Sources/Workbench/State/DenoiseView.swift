@@ -10,6 +10,8 @@ public struct DenoiseView: Equatable, Sendable {
     public var speedIndex = 5
     /// Fractional steps carried between ticks while playing.
     public var carry = 0.0
+    /// `a` was pressed: the whole chain is computed, then written as a GIF (`WorkbenchLoop`).
+    public var gifPending = false
 
     public var stepsPerSecond: Double { AppState.speeds[min(max(0, speedIndex), AppState.speeds.count - 1)] }
 }
