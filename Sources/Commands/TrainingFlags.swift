@@ -98,7 +98,7 @@ public struct TrainingFlags: ParsableArguments {
     public var augment: TrainingSetting
 
     /// `--no-augment`, kept from when `--augment` was a toggle: `--augment off`.
-    @Flag(name: .customLong("no-augment"), help: .hidden)
+    @Flag(name: .customLong("no-augment"), help: "Same as --augment off.")
     public var noAugment = false
 
     public init() {}
