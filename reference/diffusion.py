@@ -185,6 +185,6 @@ class GaussianDiffusion:
         return x
 
     @staticmethod
-    def sampler_description(ddim_steps: int | None) -> str:
-        """`Sampler.description`: `ddpm` or `ddim(steps=K, eta=0.0)`."""
-        return "ddpm" if ddim_steps is None else f"ddim(steps={ddim_steps}, eta=0.0)"
+    def sampler_description(ddim_steps: int | None, eta: float = 0.0) -> str:
+        """`Sampler.description`: `ddpm` or `ddim(steps=K, eta=E)` (E as Swift prints a Float)."""
+        return "ddpm" if ddim_steps is None else f"ddim(steps={ddim_steps}, eta={float(np.float32(eta))!r})"

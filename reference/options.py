@@ -121,12 +121,13 @@ class TrainingOptions:
     augment: "bool | str" = True  # the JSON value: False (off), True (crop-flip) or "flip"
     sampleCount: int = 16
     milestoneSamplingSteps: int = 100
+    milestoneEta: float = 1.0  # DDIM eta of milestone grids (older runs, without the key: 0)
     warmupSteps: int = 0
     lrDecay: str = "constant"
     minSNR: float = 0.0
 
     # Written only when not their default, as Swift does (older runs' JSON stays byte-identical).
-    OPTIONAL = {"warmupSteps": 0, "lrDecay": "constant", "minSNR": 0.0}
+    OPTIONAL = {"warmupSteps": 0, "lrDecay": "constant", "minSNR": 0.0, "milestoneEta": 0.0}
 
     @staticmethod
     def workbench() -> "TrainingOptions":
@@ -144,7 +145,7 @@ class TrainingOptions:
         return d
 
     def to_json(self) -> str:
-        return swift_json(self.to_dict(), floats={"learningRate", "maxGradNorm", "emaDecay", "minSNR"})
+        return swift_json(self.to_dict(), floats={"learningRate", "maxGradNorm", "emaDecay", "minSNR", "milestoneEta"})
 
     @property
     def augment_mode(self) -> str:
@@ -175,7 +176,9 @@ class TrainingOptions:
         if "model" in d:
             o.model = UNetConfig(**d["model"])
         o.fixes = FixSet.from_dict(d.get("fixes", {}))
-        for name in ("learningRate", "maxGradNorm", "emaDecay", "minSNR"):
+        if "milestoneEta" not in d:
+            o.milestoneEta = 0.0
+        for name in ("learningRate", "maxGradNorm", "emaDecay", "minSNR", "milestoneEta"):
             setattr(o, name, float(getattr(o, name)))
         return o
 
@@ -197,6 +200,7 @@ class TrainingOptions:
             (self.schedule in SCHEDULES, f"--schedule: unknown schedule '{self.schedule}'; choose {', '.join(SCHEDULES)}"),
             (self.objective in OBJECTIVES, f"--objective: unknown objective '{self.objective}'; choose epsilon, x0 or v"),
             (self.augment in (False, True, "flip"), f"--augment: unknown augmentation '{self.augment}'; choose off, flip or crop-flip"),
+            (0 <= self.milestoneEta <= 1, f"--sample-eta must be in [0, 1] (got {self.milestoneEta})"),
             (self.warmupSteps >= 0, f"--warmup must be 0 or more (got {self.warmupSteps})"),
             (self.lrDecay in LR_DECAYS, f"--lr-decay: unknown decay '{self.lrDecay}'; choose constant or cosine"),
             (self.minSNR >= 0 and math.isfinite(self.minSNR), f"--min-snr must be 0 (off) or positive (got {self.minSNR})"),

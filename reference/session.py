@@ -14,7 +14,7 @@ TrainingOptions), wall_time}, plus per_rank_batch and torch. Non-finite numbers 
 null; paths are written as given (no escaped slashes).
 
 Every `saveEvery` steps (not at the last step): checkpoint, grid (DDIM with `sample_steps` steps,
-eta 0, on the EMA weights, x_T from mix(seed ^ 0x5EED, step)), nn-RMSE and SWD against the
+eta `milestoneEta`, on the EMA weights, x_T from mix(seed ^ 0x5EED, step)), nn-RMSE and SWD against the
 centre-cropped training set (`metrics.MilestoneReference`, made at the first milestone). At the
 end, or on SIGINT/SIGTERM after the step in flight: the final checkpoint and grid. Only rank 0 writes files; the other ranks wait.
 """
@@ -193,7 +193,7 @@ class Session:
             ddim = o.milestoneSamplingSteps if 0 < o.milestoneSamplingSteps < o.timesteps else None
             g = torch.Generator().manual_seed(step_seed(o.seed, tr.step, salt=0x5EED))
             shape = (o.sampleCount, o.model.channels, o.model.imageSize, o.model.imageSize)
-            x = tr.diffusion.sample(tr.ema_model(), shape, g, ddim_steps=ddim)
+            x = tr.diffusion.sample(tr.ema_model(), shape, g, ddim_steps=ddim, eta=float(o.milestoneEta))
             path = self.folder.final_samples if final else self.folder.samples(tr.step)
             ckpt.atomic_write(path, [grid_png(x)])
             t1 = time.monotonic()
@@ -202,7 +202,7 @@ class Session:
                 self.reference = metrics.MilestoneReference(tr.dataset.centre_crops().float().cpu().numpy())
             nn, per_level, swd = self.reference.measure(xs)
             self.log.append({"step": tr.step, "event": "final" if final else "milestone", "samples": path,
-                             "sampler": tr.diffusion.sampler_description(ddim), "nn_rmse": nn, "swd": swd,
+                             "sampler": tr.diffusion.sampler_description(ddim, o.milestoneEta), "nn_rmse": nn, "swd": swd,
                              "swd_per_level": per_level, "sampling_seconds": t1 - t0,
                              "metrics_seconds": time.monotonic() - t1})
             self.say(f"step {tr.step}{' (final)' if final else ''}: checkpoint {self.folder.checkpoint}, samples {path}, "

@@ -39,7 +39,7 @@ from trainer import Trainer  # noqa: E402
 from unet import PRESETS  # noqa: E402
 
 OPTION_FLAGS = ["preset", "model", "batch", "lr", "accumulate", "save_every", "seed", "timesteps", "schedule",
-                "objective", "fixes", "ema_decay", "clip", "samples", "sample_steps", "warmup", "lr_decay", "min_snr",
+                "objective", "fixes", "ema_decay", "clip", "samples", "sample_steps", "sample_eta", "warmup", "lr_decay", "min_snr",
                 "augment", "no_augment"]
 
 
@@ -65,6 +65,7 @@ def parser() -> argparse.ArgumentParser:
     a("--clip", type=float, metavar="x", help="gradient-norm clipping threshold")
     a("--samples", type=int, metavar="n", help="images in each milestone sample grid")
     a("--sample-steps", type=int, metavar="n", help="DDIM steps for milestone grids; 0 = full DDPM")
+    a("--sample-eta", type=float, metavar="e", help="DDIM eta of milestone grids: 1 ancestral, 0 deterministic")
     a("--warmup", type=int, metavar="n", help="learning-rate warm-up: steps from 0 up to --lr")
     a("--lr-decay", metavar="kind", help="the learning rate after the warm-up: constant, or cosine (down to 10%% at the last step)")
     a("--min-snr", type=float, metavar="g", help="min-SNR-gamma loss weighting (e.g. 5); 0 = off")
@@ -90,7 +91,7 @@ def options_from(args, world: int) -> TrainingOptions:
         o.model = model_changes(args.model, o.model)
     for flag, name in (("steps", "steps"), ("accumulate", "accumulate"), ("save_every", "saveEvery"), ("seed", "seed"),
                        ("timesteps", "timesteps"), ("samples", "sampleCount"), ("warmup", "warmupSteps"),
-                       ("min_snr", "minSNR")):
+                       ("min_snr", "minSNR"), ("sample_eta", "milestoneEta")):
         if getattr(args, flag) is not None:
             setattr(o, name, getattr(args, flag))
     if args.batch is not None:

@@ -80,6 +80,9 @@ public struct TrainingFlags: ParsableArguments {
     @Option("DDIM steps for milestone grids; 0 = full DDPM with T steps", sets: \.milestoneSamplingSteps, valueName: "n")
     public var sampleSteps: TrainingSetting
 
+    @Option("DDIM η of milestone grids: 1 ancestral (fresh noise each step), 0 deterministic", sets: \.milestoneEta, valueName: "η")
+    public var sampleEta: TrainingSetting
+
     @Option("Learning-rate warm-up: steps from 0 up to --lr", sets: \.warmupSteps, valueName: "n")
     public var warmup: TrainingSetting
 

@@ -59,7 +59,7 @@ def test_options_json_is_swifts():
     swift = ('{"accumulate":2,"augment":true,"batchSize":2,"emaDecay":0.995,"emaEvery":10,"emaStartStep":2000,'
              '"fixes":{"clipXRecon":true,"extraction":"usedOnly","finalStep":"posteriorMean","forwardCoefficients":'
              '"precomputed","loss":"l1","lossInput":"xt","reverseVariance":"posterior"},"learningRate":0.001,'
-             '"maxGradNorm":1,"milestoneSamplingSteps":5,"model":{"attentionHeadDim":4,"attentionHeads":2,'
+             '"maxGradNorm":1,"milestoneEta":1,"milestoneSamplingSteps":5,"model":{"attentionHeadDim":4,"attentionHeads":2,'
              '"attentionResolutions":[4],"channelMults":[1,2],"channels":3,"dim":8,"groups":4,"imageSize":8,'
              '"resBlocks":1},"objective":"epsilon","preset":"fixture","sampleCount":2,"saveEvery":2,'
              '"schedule":"linear","seed":0,"steps":4,"timesteps":1000}')
@@ -68,9 +68,10 @@ def test_options_json_is_swifts():
     assert o.to_json() == swift
     assert TrainingOptions.from_json(swift) == o
     old = json.loads(swift)
-    del old["emaStartStep"], old["fixes"]["loss"]
+    del old["emaStartStep"], old["fixes"]["loss"], old["milestoneEta"]
     back = TrainingOptions.from_json(json.dumps(old))
-    assert back.emaStartStep == 0 and back.fixes.loss == "l1"  # Swift's defaults for older checkpoints
+    # Swift's defaults for older checkpoints: EMA from the first step, deterministic milestone grids
+    assert back.emaStartStep == 0 and back.fixes.loss == "l1" and back.milestoneEta == 0
 
 
 def test_fix_switch_syntax():

@@ -48,7 +48,7 @@ def test_every_line_has_swifts_keys_and_types(tiny_run):
             assert r["path"] == tiny_run + "/checkpoint.safetensors"
         else:
             assert r["samples"] == tiny_run + ("/samples/step-final.png" if kind == "final" else "/samples/step-000002.png")
-            assert os.path.exists(r["samples"]) and r["sampler"] == "ddim(steps=2, eta=0.0)"
+            assert os.path.exists(r["samples"]) and r["sampler"] == "ddim(steps=2, eta=1.0)"  # milestone grids are ancestral (milestoneEta 1)
             assert all(isinstance(v, float) for v in r["swd_per_level"]) and r["nn_rmse"] > 0
     assert [r["step"] for r in lines[1:]] == [1, 2, 2, 2, 3, 4, 4, 4]
 

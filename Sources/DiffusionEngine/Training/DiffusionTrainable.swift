@@ -15,11 +15,11 @@ public final class DiffusionTrainable: TrainableModel {
         self.minSNR = minSNR
     }
 
-    /// The run's UNet, diffusion and milestone sampler (DDIM with `milestoneSamplingSteps`, or
+    /// The run's UNet, diffusion and milestone sampler (DDIM with `milestoneSamplingSteps` and `milestoneEta`, or
     /// DDPM when that is 0 or not below T).
     public convenience init(options o: TrainingOptions, seed: UInt64) throws {
         let sampler: Sampler = o.milestoneSamplingSteps > 0 && o.milestoneSamplingSteps < o.timesteps
-            ? .ddim(steps: o.milestoneSamplingSteps, eta: 0) : .ddpm
+            ? .ddim(steps: o.milestoneSamplingSteps, eta: o.milestoneEta) : .ddpm
         try self.init(unet: UNet(config: o.model, seed: seed), diffusion: o.makeDiffusion(), milestoneSampler: sampler, minSNR: o.minSNR)
     }
 

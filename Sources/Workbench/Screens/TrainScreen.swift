@@ -71,7 +71,7 @@ public enum TrainScreen {
 
     static func renderSamples(_ input: FrameInput, into grid: inout Grid, area: Rect) {
         let theme = input.theme, s = input.snapshot, o = s.options
-        let sampler = o.milestoneSamplingSteps > 0 && o.milestoneSamplingSteps < o.timesteps ? "DDIM \(o.milestoneSamplingSteps)" : "DDPM"
+        let sampler = o.milestoneSamplingSteps > 0 && o.milestoneSamplingSteps < o.timesteps ? "DDIM \(o.milestoneSamplingSteps)\(o.milestoneEta == 0 ? "" : " η \(AppRenderer.number(Double(o.milestoneEta)))")" : "DDPM"
         let right = s.samplesStep.map { "step \($0) · EMA · \(sampler)" }
         let inner = Block().inner(area)
         let count = s.samples.map { $0.rank == 4 ? $0.shape[0] : 0 } ?? 0
