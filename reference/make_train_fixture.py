@@ -76,6 +76,7 @@ def base_options() -> TrainingOptions:
     o.batchSize, o.accumulate, o.steps, o.saveEvery = BATCH, MICRO, 10, 5
     o.learningRate, o.emaDecay, o.emaEvery, o.emaStartStep = 2e-3, 0.9, 2, 3
     o.seed, o.augment, o.sampleCount, o.milestoneSamplingSteps = 7, False, 4, 10
+    o.milestoneEta = 0.0  # the options as written before milestoneEta existed (the step does not sample)
     return o
 
 
