@@ -133,7 +133,7 @@ public struct TrainingFlags: ParsableArguments {
             return o
         }
         var b = recipe?.options ?? base
-        b.augment = data.defaultAugmentation
+        b.augment = data.defaultAugmentation(recipe: b.augment)
         return try apply(to: b)
     }
 

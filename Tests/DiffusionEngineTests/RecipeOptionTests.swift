@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func scheduleAndWeightingAreWrittenOnlyWhenOn() throws {
-        var o = TrainingOptions.interactive
+        var o = TrainingOptions()
         let plain = String(decoding: try JSONEncoder().encode(o), as: UTF8.self)
         #expect(!plain.contains("warmupSteps") && !plain.contains("lrDecay") && !plain.contains("minSNR"))
         o.warmupSteps = 100
@@ -51,6 +51,16 @@ import Testing
         let data = try JSONEncoder().encode(o)
         #expect(try JSONDecoder().decode(TrainingOptions.self, from: data) == o)
         #expect(String(decoding: data, as: UTF8.self).contains(#""lrDecay":"cosine""#))
+    }
+
+    /// `TrainingOptions.interactive` (on a folder) is the PyTorch trainer's `--recipe workbench`:
+    /// both write the committed JSON (reference/tests/test_checkpoint.py checks the twin's).
+    @Test func workbenchRecipeIsTheTwinsJSON() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/workbench_recipe.json")
+        let committed = try String(contentsOf: url, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        #expect(String(decoding: try enc.encode(TrainingOptions.interactive), as: UTF8.self) == committed)
     }
 
     @Test func trainerStepsTakeTheScheduledRate() throws {

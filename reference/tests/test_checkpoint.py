@@ -13,7 +13,7 @@ import pytest
 import torch
 
 import checkpoint as ckpt
-from conftest import ddpm_binary, max_difference, tiny_args
+from conftest import FIXTURE, ddpm_binary, max_difference, tiny_args
 from data import TrainingSet, load_folder
 from options import FixSet, TrainingOptions
 from unet import PRESETS
@@ -175,3 +175,11 @@ def test_data_walk_matches_the_swift_recipe(images_dir):
     g = torch.Generator().manual_seed(0)
     crops = ts.draw_crops(10, True, g)
     assert ts.batch(list(range(10)), crops).shape == (10, 3, 8, 8) and int(crops[0].max()) <= 1
+
+
+def test_workbench_recipe_is_swifts():
+    """`--recipe workbench` is `TrainingOptions.interactive` (on a folder): the JSON both engines
+    write, committed once (RecipeOptionTests checks Swift against the same file)."""
+    path = os.path.join(os.path.dirname(FIXTURE), "workbench_recipe.json")
+    with open(path) as f:
+        assert TrainingOptions.workbench().to_json() == f.read().strip()

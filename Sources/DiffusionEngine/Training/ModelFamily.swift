@@ -24,7 +24,9 @@ extension TrainingOptions {
     }
 
     /// Makes these options a VAE run of `config` with the VAE recipe: batch 16, no accumulation,
-    /// 4000 steps, a milestone every 250 steps, EMA every step from step 100 (decay 0.995).
+    /// 4000 steps, a milestone every 250 steps, EMA every step from step 100 (decay 0.995), a
+    /// constant learning rate and no loss weighting (the diffusion recipe's warm-up, decay and
+    /// min-SNR were measured on diffusion runs only).
     ///
     /// Why its own recipe: a VAE step is cheap and a milestone cheaper still (one decoder pass,
     /// no reverse chain), so on 2 cores more, smaller steps and frequent milestones show the
@@ -41,6 +43,9 @@ extension TrainingOptions {
         emaEvery = 1
         emaDecay = 0.995
         emaStartStep = 100
+        warmupSteps = 0
+        lrDecay = .constant
+        minSNR = 0
     }
 
     /// The side of the images the family's model takes.

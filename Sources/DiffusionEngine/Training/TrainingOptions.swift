@@ -130,18 +130,26 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         lrDecay.rate(base: learningRate, step: k, steps: steps, warmupSteps: warmupSteps)
     }
 
-    /// The interactive default: the `tiny` preset with a batch and schedule sized for 2 cores.
+    /// The interactive default: the `tiny` preset with a batch and schedule sized for 2 cores, and
+    /// the recipe measured to learn a new small folder in about five minutes (issue 13,
+    /// bench/RESULTS.md "Recipe"): 3000 steps with a 100-step warm-up and a cosine decay, min-SNR-5
+    /// weighting, and folders mirrored but not cropped (`augment`; the built-in faces are never
+    /// augmented: `DataSource`).
     public static var interactive: TrainingOptions {
         var o = TrainingOptions()
         o.preset = "tiny"
         o.model = .tiny
         o.batchSize = 16
         o.accumulate = 1
-        o.steps = 4000
+        o.steps = 3000
         o.saveEvery = 500
         o.emaEvery = 1
         o.emaDecay = 0.995
         o.emaStartStep = 100
+        o.warmupSteps = 100
+        o.lrDecay = .cosine
+        o.minSNR = 5
+        o.augment = .flip
         return o
     }
 

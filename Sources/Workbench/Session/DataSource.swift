@@ -10,19 +10,20 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
         if let folder { self = .folder(path: folder, className: className) } else { self = .builtin }
     }
 
-    /// What training does to each image when the user did not say (`--augment`).
+    /// What training does to each image when the user did not say (`--augment`), on top of a
+    /// recipe's own choice for folders (`ddpm train`'s crop-flip, the course's; the workbench's flip).
     ///
-    /// A folder follows the course (a random crop and flip). The built-in faces are 51 centred
-    /// icons on a white ground: a shifted crop is a face the data never shows, and the quality
-    /// metric measures against the centred images. Measured on the default run (workbench, tiny,
-    /// batch 16): nn-RMSE 0.58 at step 2000 with crops, 0.46 at 2000 and 0.31 at 3000 without.
-    public var defaultAugmentation: Augmentation {
+    /// The built-in faces are 51 centred icons on a white ground: a shifted crop is a face the data
+    /// never shows, and the quality metric measures against the centred images. Measured on the
+    /// default run (workbench, tiny, batch 16): nn-RMSE 0.58 at step 2000 with crops, 0.46 at 2000
+    /// and 0.31 at 3000 without. On new folders, see bench/RESULTS.md "Recipe".
+    public func defaultAugmentation(recipe: Augmentation) -> Augmentation {
         if case .builtin = self { return .off }
-        return .cropFlip
+        return recipe
     }
 
     /// `defaultAugmentation` in words, for the help.
-    public static let augmentationRule = "off for the built-in faces (centred icons); crop-flip for --data folders, as in the course"
+    public static let augmentationRule = "off for the built-in faces (centred icons); for --data folders crop-flip with ddpm train (the course's), flip in the workbench (--recipe workbench)"
 
     public var description: String {
         switch self {
