@@ -51,6 +51,9 @@ import Workbench
             "acts on q_sample: see forward A/B", "DDIM ignores it", "training only: no effect on sampling", "DDIM ignores it",
             "differs", "DDIM ignores it", "training only: no effect on sampling",
         ])
+        // A's model vs B's: a switch of training is why the two models differ.
+        #expect(CompareScreen.note(.lossInput, sampler: .ddpm, models: true) == "trained differently: shows through the weights")
+        #expect(CompareScreen.note(.finalStep, sampler: .ddpm, models: true) == "differs")
     }
 
     @Test func helpNumbersEverySwitchOfTheTable() {

@@ -16,12 +16,13 @@ public enum CompareScreen {
     }
 
     /// The note beside a switch that differs between A and B: whether these chains can show it,
-    /// read off where the switch acts (`FixSwitch.stages`).
-    public static func note(_ s: FixSwitch, sampler: Sampler) -> String {
+    /// read off where the switch acts (`FixSwitch.stages`). With two models a training-only
+    /// switch is what made the models differ: the chains show it through the weights.
+    public static func note(_ s: FixSwitch, sampler: Sampler, models: Bool = false) -> String {
         switch s.reach(sampler) {
         case .reverseStep: return "differs"
         case .forwardProcess: return "acts on q_sample: see forward A/B"
-        case .trainingOnly: return "training only: no effect on sampling"
+        case .trainingOnly: return models ? "trained differently: shows through the weights" : "training only: no effect on sampling"
         case .otherSampler: return "\(sampler == .ddpm ? "DDPM" : "DDIM") ignores it"
         }
     }
@@ -48,7 +49,7 @@ public enum CompareScreen {
         let rows: [[Span]] = AppState.compareSwitches.enumerated().map { i, s in
             let ia = s.choiceIndex(in: c.a), ib = s.choiceIndex(in: c.b)
             let differs = ia != ib
-            let note = differs ? CompareScreen.note(s, sampler: sampler) : ""
+            let note = differs ? CompareScreen.note(s, sampler: sampler, models: c.mode == .models) : ""
             return [
                 Span("\(i + 1)", fg: theme.hiFg, attributes: .bold),
                 Span(AsciiFallback.text(s.displayName, g) + " (\(AsciiFallback.text(s.checklistItem, g)))", fg: theme.mainFg),
