@@ -30,6 +30,37 @@ import Workbench
         #expect(zip(drawn, read).allSatisfy { abs($0 - $1) <= 2.0 / 255 + 1e-6 })
     }
 
+    /// Before the writer's first checkpoint the Train screen says who saves and when (this
+    /// process cannot: `c` saves only a run it trains), from the options on the start line. The
+    /// start line holds no data source, so the data line says so instead of naming the folder as data.
+    @Test func beforeItsFirstCheckpointTheWriterSavesAtItsOwnSteps() throws {
+        let dir = try WorkbenchFixtures.tempFolder("watch-start")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var o = AppFixture.options
+        o.saveEvery = 25
+        let start: [String: Any] = [
+            "event": "start", "step": 0, "writer": "pytorch", "world_size": 2, "device": "cuda",
+            "wall_time": Date().timeIntervalSince1970,
+            "options": try JSONSerialization.jsonObject(with: JSONEncoder().encode(o)),
+        ]
+        var line = try JSONSerialization.data(withJSONObject: start, options: [.sortedKeys])
+        line.append(0x0a)
+        try line.write(to: URL(fileURLWithPath: dir + "/metrics.jsonl"))
+
+        let watcher = try RunWatcher(folder: dir)
+        let s = watcher.snapshot.read().value
+        #expect(s.options.saveEvery == 25 && s.lastCheckpointStep == nil)
+        let info = RunInfo(options: s.options, viewOnly: true, checkpointPath: nil, outPath: dir,
+                           dataDescription: dir, images: nil, watchedFolder: dir)
+        let g = AppFixture.frame(FrameInput(state: AppFixture.state(.train), snapshot: s, info: info), width: 200, height: 50)
+        let text = g.text
+        #expect(text.contains("last saved not yet"))
+        #expect(text.contains("the writer saves every 25 steps"))
+        #expect(!text.contains("c saves"), "this process cannot save a watched run")
+        let data = try #require(g.textLines().first { $0.contains("data ") })
+        #expect(data.contains("data      not logged by the writer"), "\(data)")
+    }
+
     @Test func anEmptyOrMissingFolder() throws {
         let dir = try WorkbenchFixtures.tempFolder("watch-empty")
         defer { try? FileManager.default.removeItem(atPath: dir) }

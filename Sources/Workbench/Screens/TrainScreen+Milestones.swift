@@ -13,8 +13,13 @@ extension TrainScreen {
         if let step = s.lastCheckpointStep {
             lines.append(AppRenderer.field("last saved", "step \(step)", theme: theme, color: theme.ok))
             lines.append(TextLine(s.lastCheckpointPath ?? "", fg: theme.mainFg))
+        } else if input.info.watchedFolder != nil {
+            // This process cannot save a watched run: its writer saves at its milestones.
+            lines.append(AppRenderer.field("last saved", "not yet", theme: theme))
+            lines.append(TextLine("the writer saves every \(s.options.saveEvery) steps", fg: theme.inactiveFg))
+            if let out = input.info.outPath { lines.append(TextLine("→ \(out)/checkpoint.safetensors", fg: theme.inactiveFg)) }
         } else {
-            lines.append(AppRenderer.field("last saved", "not yet (c saves now)", theme: theme))
+            lines.append(AppRenderer.field("last saved", input.info.viewOnly ? "none" : "not yet (c saves now)", theme: theme))
             if let out = input.info.outPath { lines.append(TextLine("→ \(out)/checkpoint.safetensors", fg: theme.inactiveFg)) }
         }
         lines.append(TextLine(""))

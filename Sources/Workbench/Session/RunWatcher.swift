@@ -40,7 +40,7 @@ public final class RunWatcher: @unchecked Sendable {
         self.folder = folder
         metrics = MetricsFollower(path: folder + "/metrics.jsonl")
         checkpoint = CheckpointWatcher(path: folder + "/checkpoint.safetensors")
-        snapshot = Latest(TrainingSnapshot.initial(options: TrainingOptions(), data: folder))
+        snapshot = Latest(TrainingSnapshot.initial(options: TrainingOptions(), data: Self.dataDescription(folder: folder)))
         poll(now: Date().timeIntervalSince1970)
     }
 
@@ -105,7 +105,7 @@ public final class RunWatcher: @unchecked Sendable {
     private func publish(now: Double) {
         let o = options ?? TrainingOptions()
         followed = StepHistory.follow(log, from: followed)
-        var s = TrainingSnapshot(log: log, options: o, data: folder, history: followed?.history)
+        var s = TrainingSnapshot(log: log, options: o, data: Self.dataDescription(folder: folder), history: followed?.history)
         for key in Set(log.steps.flatMap(\.terms.keys)) { s.terms[key] = log.steps.map { $0.terms[key] ?? .nan } }
         if let m = log.milestones.last, let g = grid { s.samples = g.images; s.samplesStep = m.step }
         s.lastCheckpointStep = s.lastCheckpointStep ?? weights.read().value?.step
@@ -114,6 +114,11 @@ public final class RunWatcher: @unchecked Sendable {
         s.status = Self.status(log: log, options: options, hasWeights: weights.read().value != nil, now: now)
         snapshot.write(s)
     }
+
+    /// The Train screen's "data" line for a watched run. Neither writer puts the data source in
+    /// the run folder (the start line holds the options, not the data), so the line says that,
+    /// and names the folder watched.
+    static func dataDescription(folder: String) -> String { "not logged by the writer · \(folder)" }
 
     /// "watching pytorch ×2 cuda · wrote 3s ago", "finished", "diverged: …", "waiting for metrics.jsonl".
     static func status(log: RunLog, options: TrainingOptions?, hasWeights: Bool, now: Double) -> String {
