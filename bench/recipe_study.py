@@ -39,6 +39,11 @@ PARTS = {
     # Twice the images per step: half the steps, so the same images and about the same time.
     "batch32": ["--batch", "32", "--steps", "1500", "--save-every", "250"],
     "batch8": ["--batch", "8", "--steps", "6000", "--save-every", "1000"],
+    # The workbench recipe before issue 13 (on a binary that has the new flags): crops and flips
+    # for folders (none for the built-in faces: old-faces), a constant rate, unweighted loss,
+    # deterministic milestone grids.
+    "old": ["--augment", "crop-flip", "--warmup", "0", "--lr-decay", "constant", "--min-snr", "0", "--sample-eta", "0"],
+    "old-faces": ["--augment", "off", "--warmup", "0", "--lr-decay", "constant", "--min-snr", "0", "--sample-eta", "0"],
     "ddpm": ["--sample-steps", "0"],
     "ddim50": ["--sample-steps", "50"],
 }

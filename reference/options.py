@@ -134,7 +134,7 @@ class TrainingOptions:
         """`TrainingOptions.interactive`: the workbench's defaults (`--recipe workbench`)."""
         return TrainingOptions(preset="tiny", model=copy.deepcopy(PRESETS["tiny"]), batchSize=16, accumulate=1,
                                steps=3000, saveEvery=500, emaEvery=1, emaDecay=0.995, emaStartStep=100,
-                               warmupSteps=100, lrDecay="cosine", minSNR=5.0, augment="flip")
+                               warmupSteps=100, lrDecay="cosine", minSNR=5.0, augment=False)
 
     def to_dict(self) -> dict:
         d = {f.name: getattr(self, f.name) for f in fields(self)}

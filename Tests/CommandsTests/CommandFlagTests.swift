@@ -110,7 +110,7 @@ import Workbench
         #expect(l.data == .builtin && !l.viewOnly && l.checkpoint == nil && l.out.hasPrefix("runs/"))
 
         let folder = try OpenCommand.parse(["--data", "/some/folder"])
-        #expect(try folder.launch().options.augment == .flip, "the workbench mirrors a folder's images, without crops")
+        #expect(try folder.launch().options.augment == .off, "the workbench trains on a folder's images as they are")
         #expect(try TrainCommand.parse(["--data", "/some/folder"]).training.options(base: TrainingOptions(), data: .folder(path: "/some/folder", className: nil), resuming: nil).augment == .cropFlip,
                 "ddpm train crops and mirrors, as the course")
         #expect(try OpenCommand.parse([]).launch().options.augment == .off, "the built-in faces are never augmented by default")

@@ -11,7 +11,7 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// What training does to each image when the user did not say (`--augment`), on top of a
-    /// recipe's own choice for folders (`ddpm train`'s crop-flip, the course's; the workbench's flip).
+    /// recipe's own choice for folders (`ddpm train`'s crop-flip, the course's; the workbench's off).
     ///
     /// The built-in faces are 51 centred icons on a white ground: a shifted crop is a face the data
     /// never shows, and the quality metric measures against the centred images. Measured on the
@@ -23,7 +23,7 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// `defaultAugmentation` in words, for the help.
-    public static let augmentationRule = "off for the built-in faces (centred icons); for --data folders crop-flip with ddpm train (the course's), flip in the workbench (--recipe workbench)"
+    public static let augmentationRule = "off for the built-in faces (centred icons); for --data folders crop-flip with ddpm train (the course's), off in the workbench (--recipe workbench: a short run learns a small folder sooner as it is)"
 
     public var description: String {
         switch self {
