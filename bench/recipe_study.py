@@ -11,8 +11,9 @@ steps, one run at a time, into OUT/SET/KNOB (a finished run is skipped). `untrai
 step-1 milestone: the untrained model's nn-RMSE, the figure the target divides by.
 
 `table` prints, per set and knob, nn-RMSE and SWD at each milestone, the ratio of the untrained
-nn-RMSE to the last milestone's, and the training seconds to each milestone (the sum of
-`step_seconds`: milestone time and load excluded, so runs on a loaded machine compare).
+nn-RMSE to the last milestone's, the training seconds to the last step (the sum of
+`step_seconds`: milestone time and load excluded, so runs on a loaded machine compare) and the
+wall time from the start line to the final grid.
 """
 import json
 import os
@@ -71,6 +72,8 @@ def read(folder: str):
     with open(os.path.join(folder, "metrics.jsonl")) as f:
         for line in f:
             e = json.loads(line)
+            if e.get("event") == "start":
+                seconds["start"] = e["wall_time"]
             if "step_seconds" in e:
                 t += e["step_seconds"]
                 seconds[e["step"]] = t
@@ -92,10 +95,13 @@ def table(out: str) -> None:
                 ms, secs = read(os.path.join(out, s, knob))
             except (OSError, IndexError):
                 continue
+            start = secs.pop("start", None)
+            final = os.path.join(out, s, knob, "samples", "step-final.png")
+            wall = f", final grid {os.path.getmtime(final) - start:.0f} s after the start line" if start and os.path.exists(final) else ""
             cells = " ".join(f"{step}:{nn:.3f}/{swd:.0f}" for step, nn, swd in ms)
             ratio = f" ratio {untrained / ms[-1][1]:.2f}x" if untrained and ms else ""
             last = max(secs) if secs else 0
-            print(f"  {knob:24s} {cells}{ratio}  train {secs.get(last, 0):.0f} s to step {last}")
+            print(f"  {knob:24s} {cells}{ratio}  train {secs.get(last, 0):.0f} s to step {last}{wall}")
 
 
 if __name__ == "__main__":
