@@ -52,7 +52,7 @@ import Workbench
             "differs", "DDIM ignores it", "training only: no effect on sampling",
         ])
         // A's model vs B's: a switch of training is why the two models differ.
-        #expect(CompareScreen.note(.lossInput, sampler: .ddpm, models: true) == "trained differently: shows through the weights")
+        #expect(CompareScreen.note(.lossInput, sampler: .ddpm, models: true) == "trained differently")
         #expect(CompareScreen.note(.finalStep, sampler: .ddpm, models: true) == "differs")
     }
 

@@ -22,7 +22,7 @@ public enum CompareScreen {
         switch s.reach(sampler) {
         case .reverseStep: return "differs"
         case .forwardProcess: return "acts on q_sample: see forward A/B"
-        case .trainingOnly: return models ? "trained differently: shows through the weights" : "training only: no effect on sampling"
+        case .trainingOnly: return models ? "trained differently" : "training only: no effect on sampling"
         case .otherSampler: return "\(sampler == .ddpm ? "DDPM" : "DDIM") ignores it"
         }
     }
