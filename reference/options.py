@@ -151,7 +151,7 @@ class TrainingOptions:
     @property
     def augment_mode(self) -> str:
         """`Augmentation`: off, flip or crop-flip."""
-        return {False: "off", True: "crop-flip"}.get(self.augment, self.augment) if not isinstance(self.augment, str) else self.augment
+        return self.augment if isinstance(self.augment, str) else ("crop-flip" if self.augment else "off")
 
     def learning_rate_at(self, k: int) -> np.float32:
         """`LearningRateDecay.rate`: the rate of step k (1-based), in float64, rounded once."""

@@ -45,7 +45,7 @@ extension TrainCommand {
     func printPairHeader(_ s: ABTrainingSession, startStep: Int, console: Console) {
         let o = s.pair.a.options
         console.line("ddpm train --ab: two runs in lockstep (the same initial weights, batches, timesteps and noise); preset \(o.preset), \(s.a.dataDescription)")
-        console.line("  A: \(o.steps) steps, batch \(o.batchSize) x accumulate \(o.accumulate), \(Self.rateText(o)), \(o.schedule.rawValue) schedule T=\(o.timesteps), objective \(o.objective.rawValue)\(o.minSNR > 0 ? " with min-SNR-\(AppRenderer.number(Double(o.minSNR))) weights" : ""), fixes \(o.fixes.shortDescription), seed \(o.seed)")
+        console.line("  A: \(o.steps) steps, batch \(o.batchSize) x accumulate \(o.accumulate), \(Self.rateText(o)), \(Self.diffusionText(o)), fixes \(o.fixes.shortDescription), seed \(o.seed)")
         console.line("  B: A with \(s.label)")
         if resume != nil { console.line("  resuming the pair in \(s.path) at step \(startStep)") }
         console.line("  folders \(s.a.folder.path) and \(s.b.folder.path): checkpoints and \(o.sampleCount) samples every \(o.saveEvery) steps, verdict in \(s.verdictPath); Ctrl-C stops and saves both")

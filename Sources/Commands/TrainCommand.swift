@@ -137,7 +137,7 @@ public struct TrainCommand: ParsableCommand {
             console.line("  loss \(v.reconstruction.rawValue.uppercased()) summed per image + β \(v.beta) × KL\(v.klWarmupSteps > 0 ? " (β warmed up over \(v.klWarmupSteps) steps)" : "")")
         } else {
             console.line("ddpm train: preset \(o.preset) (\(paramText) parameters, \(size)), \(session.dataDescription)")
-            console.line("  \(o.steps) step\(o.steps == 1 ? "" : "s"), batch \(o.batchSize) x accumulate \(o.accumulate), \(Self.rateText(o)), \(o.schedule.rawValue) schedule T=\(o.timesteps), objective \(o.objective.rawValue)\(o.minSNR > 0 ? " with min-SNR-\(AppRenderer.number(Double(o.minSNR))) weights" : ""), seed \(o.seed)")
+            console.line("  \(o.steps) step\(o.steps == 1 ? "" : "s"), batch \(o.batchSize) x accumulate \(o.accumulate), \(Self.rateText(o)), \(Self.diffusionText(o)), seed \(o.seed)")
             let m = o.model
             let attention = m.attentionResolutions.isEmpty ? "middle only" : "middle and " + m.attentionResolutions.map(String.init).joined(separator: ", ")
             console.line("  model dim \(m.dim), mults \(m.channelMults.map(String.init).joined(separator: "-")), res blocks \(m.resBlocks), attention \(attention); augmentation \(o.augment)")
@@ -231,6 +231,12 @@ public struct TrainCommand: ParsableCommand {
             nnRMSE: snap.samplesStep == step ? snap.nearestNeighbourRMSE : nil,
             swd: snap.samplesStep == step ? snap.swd : nil,
             seconds: snap.samplesStep == step ? snap.milestoneTiming.map { ($0.sampling, $0.metrics) } : nil) + vae
+    }
+
+    /// "linear schedule T=1000, objective epsilon" (+ " with min-SNR-5 weights"), for the start lines.
+    static func diffusionText(_ o: TrainingOptions) -> String {
+        "\(o.schedule.rawValue) schedule T=\(o.timesteps), objective \(o.objective.rawValue)"
+            + (o.minSNR > 0 ? " with min-SNR-\(AppRenderer.number(Double(o.minSNR))) weights" : "")
     }
 
     /// "lr 0.001" or "lr 0.001 (warm-up 100 steps, cosine decay to 10%)", for the start lines.
